@@ -1,0 +1,11 @@
+"""spikefit: fit point-neuron models to membrane-potential traces and compare them."""
+from .data import Recording, Stimulus, Trace, from_array, ou_noise, pulse_train, ramp, step, step_protocol
+from .models import BatchResult, SimulationDiverged, available_models, get_model
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Stimulus", "Trace", "Recording",
+    "step", "step_protocol", "ramp", "pulse_train", "ou_noise", "from_array",
+    "get_model", "available_models", "BatchResult", "SimulationDiverged",
+]

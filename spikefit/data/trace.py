@@ -1,0 +1,116 @@
+"""Membrane-potential traces and recordings (ordered sweeps of one cell)."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Iterator, Mapping, Sequence
+
+import numpy as np
+
+from .stimulus import Stimulus
+
+
+@dataclass(frozen=True, eq=False)
+class Trace:
+    """Membrane potential (V) sampled on its stimulus's time base.
+
+    Sample ``i`` of ``v`` is the potential at time ``i * stimulus.dt``.
+
+    Parameters
+    ----------
+    v : array of float
+        Membrane potential in V, as many samples as the stimulus.
+    stimulus : Stimulus
+        The injected current that produced it.
+    spike_times : array of float or None
+        Spike times in s, when known (always, for a simulated trace).
+    metadata : mapping
+        Source, sweep, cell, model, parameters, temperature, liquid-junction potential.
+    """
+
+    v: np.ndarray
+    stimulus: Stimulus
+    spike_times: np.ndarray | None = None
+    metadata: Mapping = field(default_factory=dict)
+
+    def __post_init__(self):
+        v = np.array(self.v, dtype=float, ndmin=1)
+        if v.shape != (self.stimulus.n_samples,):
+            raise ValueError(
+                f"v must have as many samples as its stimulus ({self.stimulus.n_samples}), "
+                f"got shape {v.shape}"
+            )
+        v.setflags(write=False)
+        object.__setattr__(self, "v", v)
+        if self.spike_times is not None:
+            spikes = np.array(self.spike_times, dtype=float, ndmin=1)
+            if spikes.ndim != 1 or np.any(np.diff(spikes) < 0):
+                raise ValueError("spike_times must be a sorted 1-D array of times in s")
+            spikes.setflags(write=False)
+            object.__setattr__(self, "spike_times", spikes)
+        object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+
+    @property
+    def dt(self) -> float:
+        """Sampling interval in s."""
+        return self.stimulus.dt
+
+    @property
+    def time(self) -> np.ndarray:
+        """Sample times in s."""
+        return self.stimulus.time
+
+    @property
+    def current(self) -> np.ndarray:
+        """Injected current in A."""
+        return self.stimulus.current
+
+    @property
+    def firing_rate(self) -> float:
+        """Spikes per second inside the stimulus window (whole trace if it has none), in Hz."""
+        if self.spike_times is None:
+            raise ValueError("this trace has no spike times: detect them first")
+        start = self.stimulus.start if self.stimulus.start is not None else 0.0
+        stop = self.stimulus.stop if self.stimulus.stop is not None else self.stimulus.duration
+        inside = (self.spike_times >= start) & (self.spike_times < stop)
+        return float(inside.sum() / (stop - start))
+
+    def __repr__(self) -> str:
+        n = "?" if self.spike_times is None else len(self.spike_times)
+        return f"Trace({self.v.size} samples, dt={self.dt:g} s, {n} spikes)"
+
+
+@dataclass(frozen=True, eq=False)
+class Recording(Sequence):
+    """Ordered sweeps (``Trace``) of one cell, with the cell's metadata."""
+
+    sweeps: tuple[Trace, ...]
+    metadata: Mapping = field(default_factory=dict)
+
+    def __post_init__(self):
+        sweeps = tuple(self.sweeps)
+        for i, sweep in enumerate(sweeps):
+            if not isinstance(sweep, Trace):
+                raise TypeError(f"sweep {i} must be a Trace, got {type(sweep).__name__}")
+        object.__setattr__(self, "sweeps", sweeps)
+        object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+
+    def __len__(self) -> int:
+        return len(self.sweeps)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return Recording(self.sweeps[index], self.metadata)
+        return self.sweeps[index]
+
+    def __iter__(self) -> Iterator[Trace]:
+        return iter(self.sweeps)
+
+    @property
+    def stimuli(self) -> list[Stimulus]:
+        """The stimulus of each sweep."""
+        return [sweep.stimulus for sweep in self.sweeps]
+
+    def __repr__(self) -> str:
+        name = self.metadata.get("cell") or self.metadata.get("model") or "cell"
+        return f"Recording({name!s}, {len(self)} sweeps)"

@@ -1,0 +1,74 @@
+"""Conversion of physical quantities to plain SI floats at the public boundary.
+
+Inside spikefit every quantity is a float in SI units. A public function that takes a
+physical quantity also accepts a brian2 ``Quantity``; it is converted here after its
+dimension has been checked. brian2 is imported only when such a value is passed, so
+``import spikefit`` stays fast.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+# SI unit symbol -> brian2 unit name, for dimension checks.
+_BRIAN2_UNITS = {
+    "s": "second",
+    "V": "volt",
+    "A": "amp",
+    "S": "siemens",
+    "F": "farad",
+    "F/m2": "farad / meter ** 2",
+    "S/m2": "siemens / meter ** 2",
+    "S/V": "siemens / volt",
+    "m2": "meter ** 2",
+    "1/s": "hertz",
+    "1": "1",
+}
+
+
+def _is_quantity(value) -> bool:
+    return hasattr(value, "dim") and hasattr(value, "has_same_dimensions")
+
+
+def to_si(value, unit: str, name: str):
+    """Return ``value`` as plain SI float(s) in ``unit``.
+
+    Parameters
+    ----------
+    value : float, array-like or brian2 Quantity
+        A plain number is taken to be in SI units already.
+    unit : str
+        The SI unit expected, one of the keys of ``_BRIAN2_UNITS`` (or "degC").
+    name : str
+        What the value is, for the error message.
+    """
+    if _is_quantity(value):
+        import brian2
+
+        expected = eval(_BRIAN2_UNITS.get(unit, "1"), vars(brian2))  # noqa: S307 - fixed table
+        if not brian2.have_same_dimensions(value, expected):
+            raise ValueError(
+                f"{name} must have the dimension of {unit}, got {value!r}"
+            )
+        value = np.asarray(value / expected, dtype=float)
+        return float(value) if value.ndim == 0 else value
+    if isinstance(value, (int, float, np.floating, np.integer)):
+        return float(value)
+    return np.asarray(value, dtype=float)
+
+
+def require_finite(value: float, name: str) -> float:
+    """Return ``value`` as a float, or raise if it is NaN or infinite."""
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {name}={value}")
+    return value
+
+
+def require_positive(value: float, name: str) -> float:
+    """Return ``value`` as a float, or raise unless it is finite and > 0."""
+    value = require_finite(value, name)
+    if value <= 0:
+        raise ValueError(f"{name} must be > 0, got {name}={value}")
+    return value

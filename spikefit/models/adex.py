@@ -1,0 +1,107 @@
+"""Adaptive exponential integrate-and-fire neuron (Brette and Gerstner 2005).
+
+    C dV/dt = -g_L (V - E_L) + g_L Delta_T exp((V - V_T)/Delta_T) - w + I
+    tau_w dw/dt = a (V - E_L) - w
+    V > V_cut:  V <- V_reset,  w <- w + b,  V held at V_reset for t_ref
+
+Forward Euler, as Brian 2's ``euler`` method; the model starts at V = E_L, w = 0.
+"""
+from __future__ import annotations
+
+import numpy as np
+from numba import njit, prange
+
+from .base import Model
+from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, SPIKE, exp_simd, handle_events, record_sample
+from .parameters import Parameter, less, non_negative, positive
+
+PARAMETERS = (
+    Parameter("C", "F", 281e-12, 20e-12, 1000e-12, True, "membrane capacitance"),
+    Parameter("g_L", "S", 30e-9, 1e-9, 100e-9, True, "leak conductance"),
+    Parameter("E_L", "V", -70.6e-3, -90e-3, -50e-3, False, "leak reversal (rest without adaptation)"),
+    Parameter("V_T", "V", -50.4e-3, -65e-3, -30e-3, False, "threshold slope factor's centre"),
+    Parameter("Delta_T", "V", 2e-3, 0.2e-3, 10e-3, True, "slope factor (sharpness of spike onset)"),
+    Parameter("tau_w", "s", 144e-3, 5e-3, 1.0, True, "adaptation time constant"),
+    Parameter("a", "S", 4e-9, -20e-9, 50e-9, False, "subthreshold adaptation conductance"),
+    Parameter("b", "A", 80.5e-12, 0.0, 500e-12, False, "spike-triggered adaptation increment"),
+    Parameter("V_reset", "V", -70.6e-3, -80e-3, -40e-3, False, "reset potential"),
+    Parameter("V_cut", "V", -40.4e-3, -45e-3, 20e-3, False, "cut-off where a spike is counted (V_T + 5 Delta_T)"),
+    Parameter("t_ref", "s", 0.0, 0.0, 5e-3, False, "refractory period (V held at V_reset)"),
+)
+
+
+@njit(parallel=True, cache=True, fastmath={"contract", "arcp", "nsz"})
+def adex_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
+    n_sets = P.shape[1]
+    for blk in prange((n_sets + BLOCK - 1) // BLOCK):
+        lo = blk * BLOCK
+        m = min(BLOCK, n_sets - lo)
+        hi = lo + m
+        dt_C = dt / P[0, lo:hi]
+        g_L = P[1, lo:hi].copy()
+        E_L = P[2, lo:hi].copy()
+        V_T = P[3, lo:hi].copy()
+        inv_DT = 1.0 / P[4, lo:hi]
+        gL_DT = g_L * P[4, lo:hi]
+        dt_tauw = dt / P[5, lo:hi]
+        a = P[6, lo:hi].copy()
+        b = P[7, lo:hi].copy()
+        V_reset = P[8, lo:hi].copy()
+        V_cut = P[9, lo:hi].copy()
+        n_ref = np.empty(m, np.int64)
+        for j in range(m):
+            n_ref[j] = int(round(P[10, lo + j] / dt))
+        v = state0[lo:hi, 0].copy()
+        w = state0[lo:hi, 1].copy()
+        ref = np.zeros(m, np.int64)
+        flag = np.zeros(m, np.int64)
+        pending = np.zeros(m, np.bool_)
+        step = 0
+        for k in range(current.shape[0]):
+            if record_v:
+                record_sample(v_out, lo, m, k, v, pending, V_cut)
+            I = current[k]
+            for _ in range(substeps):
+                step += 1
+                n_events = 0
+                for j in range(m):
+                    vj = v[j]
+                    wj = w[j]
+                    spike_current = gL_DT[j] * exp_simd((vj - V_T[j]) * inv_DT[j])
+                    dv = (g_L[j] * (E_L[j] - vj) + spike_current - wj + I) * dt_C[j]
+                    w_new = wj + (a[j] * (vj - E_L[j]) - wj) * dt_tauw[j]
+                    frozen = ref[j] > 0
+                    v_new = vj if frozen else vj + dv
+                    fired = v_new > V_cut[j]
+                    v[j] = V_reset[j] if fired else v_new
+                    w[j] = w_new + b[j] if fired else w_new
+                    ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
+                    finite = abs(v_new) < np.inf and abs(w_new) < np.inf
+                    event = SPIKE if fired else NO_EVENT
+                    flag[j] = event if finite else NOT_FINITE
+                    n_events += flag[j]
+                if n_events:
+                    handle_events(flag, lo, m, step * dt, spikes, counts, diverged, pending)
+
+
+class AdEx(Model):
+    """Adaptive exponential integrate-and-fire neuron (Brette and Gerstner 2005)."""
+
+    name = "adex"
+    parameters = PARAMETERS
+    rules = (
+        *positive("C", "g_L", "Delta_T", "tau_w"),
+        *non_negative("t_ref"),
+        less("V_reset", "V_cut"),
+        less("V_T", "V_cut"),
+    )
+    _kernel = staticmethod(adex_kernel)
+
+    @property
+    def presets(self):
+        from .presets import ADEX_PRESETS
+
+        return ADEX_PRESETS
+
+    def _initial_state(self, matrix):
+        return np.stack([matrix[2], np.zeros(matrix.shape[1])], axis=1)

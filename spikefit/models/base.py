@@ -1,0 +1,248 @@
+"""The model contract: every model simulates one or many parameter sets the same way."""
+from __future__ import annotations
+
+import math
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..data import Recording, Stimulus, Trace
+from ..data.units import require_positive, to_si
+from .parameters import Parameter, Rule, build_table, unknown_name_error
+
+BACKENDS = ("numba", "brian2")
+
+# First capacity of the spike buffer per parameter set and stimulus; sets that fire more are
+# rerun with a buffer that fits, so no spike is ever dropped.
+_FIRST_SPIKE_CAPACITY = 64
+
+
+class SimulationDiverged(RuntimeError):
+    """A simulation ran away (NaN or infinite state); ``trace`` holds what came before."""
+
+    def __init__(self, message: str, trace: Trace | None = None):
+        super().__init__(message)
+        self.trace = trace
+
+
+@dataclass(frozen=True, eq=False)
+class BatchResult:
+    """What ``simulate_batch`` returns: many parameter sets by many stimuli.
+
+    Attributes
+    ----------
+    params : pandas.DataFrame
+        The parameter sets simulated, one row each, all parameters, SI.
+    stimuli : tuple of Stimulus
+    spike_counts : int array (n_sets, n_stimuli)
+    spike_times : tuple of float arrays, one per stimulus, shape (n_sets, max count)
+        Spike times in s, padded with NaN after each set's last spike.
+    diverged : bool array (n_sets, n_stimuli)
+        True where the state stopped being finite; spikes before that are kept.
+    v : tuple of float arrays (n_sets, n_samples), one per stimulus, or None
+        Membrane potential (V) at the stimulus's sampling, when asked for.
+    """
+
+    model: str
+    params: pd.DataFrame
+    stimuli: tuple[Stimulus, ...]
+    spike_counts: np.ndarray
+    spike_times: tuple[np.ndarray, ...]
+    diverged: np.ndarray
+    v: tuple[np.ndarray, ...] | None = None
+
+    @property
+    def n_sets(self) -> int:
+        return len(self.params)
+
+    def spikes(self, set_index: int, stimulus_index: int = 0) -> np.ndarray:
+        """Spike times (s) of one parameter set under one stimulus."""
+        n = self.spike_counts[set_index, stimulus_index]
+        return self.spike_times[stimulus_index][set_index, :n].copy()
+
+    def trace(self, set_index: int, stimulus_index: int = 0) -> Trace:
+        """One simulated trace; needs ``record_v=True``."""
+        if self.v is None:
+            raise ValueError("this batch was simulated without voltages: pass record_v=True")
+        return Trace(
+            self.v[stimulus_index][set_index],
+            self.stimuli[stimulus_index],
+            self.spikes(set_index, stimulus_index),
+            {"model": self.model, "params": self.params.iloc[set_index].to_dict(),
+             "diverged": bool(self.diverged[set_index, stimulus_index]),
+             "sweep": stimulus_index},
+        )
+
+
+class Model(ABC):
+    """Base of all single-neuron models: parameters, validation and the batch driver.
+
+    Subclasses give ``name``, ``parameters``, ``rules``, ``presets`` and the numba kernel
+    (``_kernel`` and ``_initial_state``); the Brian 2 backend reads their ``brian2_*``
+    attributes.
+    """
+
+    name: str = ""
+    parameters: tuple[Parameter, ...] = ()
+    rules: tuple[Rule, ...] = ()
+    presets: Mapping[str, Mapping[str, float]] = {}
+    max_dt: float | None = None
+    """Largest integration step (s) the default integrator is accurate at; None: any."""
+
+    def __init__(self, backend: str = "numba"):
+        if backend not in BACKENDS:
+            raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        self.backend = backend
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(backend={self.backend!r})"
+
+    # --- parameters -------------------------------------------------------------------
+    def defaults(self) -> dict[str, float]:
+        """Default value of every parameter (SI)."""
+        return {p.name: p.default for p in self.parameters}
+
+    def parameter(self, name: str) -> Parameter:
+        """The spec of one parameter."""
+        for p in self.parameters:
+            if p.name == name:
+                return p
+        raise unknown_name_error("parameter", name, [p.name for p in self.parameters], self.name)
+
+    def preset(self, name: str) -> dict[str, float]:
+        """A published parameter set by name, complete (defaults fill what it leaves out)."""
+        if name not in self.presets:
+            raise unknown_name_error("preset", name, list(self.presets), self.name)
+        return {**self.defaults(), **self.presets[name]}
+
+    def table(self, params=None) -> pd.DataFrame:
+        """Parameter sets completed with defaults and checked against the model's rules."""
+        return build_table(self.parameters, self.rules, params, f"model {self.name!r}")
+
+    # --- simulation -------------------------------------------------------------------
+    def simulate(self, params=None, stimulus=None, dt=None):
+        """Simulate one parameter set.
+
+        Parameters
+        ----------
+        params : mapping or None
+            Parameter values (SI or brian2 Quantities); missing ones take their defaults.
+        stimulus : Stimulus or sequence of Stimulus
+        dt : float, optional
+            Integration step (s); must divide the stimulus's sampling interval. By default
+            the sampling interval itself, or the largest divisor of it within ``max_dt``.
+
+        Returns
+        -------
+        Trace for one stimulus, Recording for a sequence; sampled like the stimulus.
+
+        Raises
+        ------
+        SimulationDiverged
+            If the state stopped being finite.
+        """
+        if isinstance(params, pd.DataFrame) and len(params) != 1:
+            raise ValueError(f"simulate takes one parameter set, got {len(params)}: use simulate_batch")
+        single = isinstance(stimulus, Stimulus)
+        stimuli = [stimulus] if single else stimulus
+        result = self.simulate_batch(params, stimuli, record_v=True, dt=dt)
+        traces = [result.trace(0, j) for j in range(len(result.stimuli))]
+        for j, trace in enumerate(traces):
+            if result.diverged[0, j]:
+                raise SimulationDiverged(
+                    f"model {self.name!r} diverged (state no longer finite) under stimulus {j}; "
+                    f"parameters {result.params.iloc[0].to_dict()}", trace)
+        if single:
+            return traces[0]
+        return Recording(tuple(traces), {"model": self.name, "params": result.params.iloc[0].to_dict()})
+
+    def simulate_batch(self, table, stimuli, record_v: bool = False, dt=None) -> BatchResult:
+        """Simulate many parameter sets under many stimuli in one compiled call each.
+
+        Parameters
+        ----------
+        table : DataFrame, mapping of name to array, list of mappings, mapping or None
+            The parameter sets; missing parameters take their defaults.
+        stimuli : Stimulus or sequence of Stimulus
+        record_v : bool
+            Also return the membrane potential of every set at the stimuli's sampling.
+        dt : float, optional
+            Integration step (s), as in ``simulate``.
+        """
+        stimuli = _as_stimuli(stimuli)
+        params = self.table(table)
+        steps = [self._integration_step(s, dt) for s in stimuli]
+        if self.backend == "brian2":
+            from . import brian2_backend
+
+            runs = [brian2_backend.run(self, params, s, dt_int, record_v) for s, dt_int in zip(stimuli, steps)]
+        else:
+            matrix = np.ascontiguousarray(params.to_numpy().T)
+            runs = [self._run_numba(matrix, s, dt_int, record_v) for s, dt_int in zip(stimuli, steps)]
+        spike_times, counts, diverged, voltages = zip(*runs)
+        return BatchResult(
+            model=self.name, params=params, stimuli=tuple(stimuli),
+            spike_counts=np.stack(counts, axis=1), spike_times=tuple(spike_times),
+            diverged=np.stack(diverged, axis=1), v=tuple(voltages) if record_v else None,
+        )
+
+    def _integration_step(self, stimulus: Stimulus, dt) -> float:
+        if dt is None:
+            if self.max_dt is None or stimulus.dt <= self.max_dt * (1 + 1e-9):
+                return stimulus.dt
+            return stimulus.dt / math.ceil(stimulus.dt / self.max_dt - 1e-9)
+        dt = require_positive(to_si(dt, "s", "dt"), "dt")
+        ratio = stimulus.dt / dt
+        if ratio < 1 - 1e-9 or abs(ratio - round(ratio)) > 1e-6:
+            raise ValueError(
+                f"dt must divide the stimulus's sampling interval {stimulus.dt} s a whole number "
+                f"of times, got dt={dt} (ratio {ratio:.6g})"
+            )
+        return stimulus.dt / round(ratio)
+
+    def _run_numba(self, matrix: np.ndarray, stimulus: Stimulus, dt: float, record_v: bool):
+        """Run the kernel; rerun the sets whose spikes overflowed the buffer."""
+        n_sets = matrix.shape[1]
+        substeps = int(round(stimulus.dt / dt))
+        state0 = self._initial_state(matrix)
+        counts = np.zeros(n_sets, np.int64)
+        diverged = np.zeros(n_sets, np.bool_)
+        spikes = np.full((n_sets, _FIRST_SPIKE_CAPACITY), np.nan)
+        v = np.empty((n_sets, stimulus.n_samples) if record_v else (0, 0))
+        current = np.ascontiguousarray(stimulus.current)
+        self._kernel(matrix, current, dt, substeps, record_v, state0, v, spikes, counts, diverged)
+        over = np.flatnonzero(counts > spikes.shape[1])
+        if over.size:
+            sub = np.ascontiguousarray(matrix[:, over])
+            cap = int(counts[over].max())
+            sub_spikes = np.full((over.size, cap), np.nan)
+            sub_counts = np.zeros(over.size, np.int64)
+            self._kernel(sub, current, dt, substeps, False, state0[over], np.empty((0, 0)),
+                         sub_spikes, sub_counts, np.zeros(over.size, np.bool_))
+            spikes = np.pad(spikes, ((0, 0), (0, cap - spikes.shape[1])), constant_values=np.nan)
+            spikes[over] = sub_spikes
+        width = int(counts.max()) if n_sets else 0
+        return spikes[:, :width], counts, diverged, v
+
+    @abstractmethod
+    def _initial_state(self, matrix: np.ndarray) -> np.ndarray:
+        """Resting state of every set, shape (n_sets, n_state), from the (n_params, n_sets) matrix."""
+
+    @staticmethod
+    @abstractmethod
+    def _kernel(matrix, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
+        """The numba batch kernel."""
+
+
+def _as_stimuli(stimuli) -> list[Stimulus]:
+    if isinstance(stimuli, Stimulus):
+        return [stimuli]
+    if isinstance(stimuli, Recording):
+        return stimuli.stimuli
+    stimuli = list(stimuli) if isinstance(stimuli, Sequence) else None
+    if not stimuli or not all(isinstance(s, Stimulus) for s in stimuli):
+        raise TypeError("stimuli must be a Stimulus, a Recording or a non-empty sequence of Stimulus")
+    return stimuli
