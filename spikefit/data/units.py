@@ -72,3 +72,23 @@ def require_positive(value: float, name: str) -> float:
     if value <= 0:
         raise ValueError(f"{name} must be > 0, got {name}={value}")
     return value
+
+
+# SI unit -> (unit people read, factor): tables and figures show ms, mV, pA, nS, pF.
+DISPLAY_UNITS = {
+    "s": ("ms", 1e3),
+    "V": ("mV", 1e3),
+    "A": ("pA", 1e12),
+    "S": ("nS", 1e9),
+    "F": ("pF", 1e12),
+    "S/V": ("nS/mV", 1e6),
+    "m2": ("um2", 1e12),
+    "F/m2": ("uF/cm2", 100.0),
+    "S/m2": ("mS/cm2", 0.1),
+}
+
+
+def to_display(value: float, unit: str) -> tuple[float, str]:
+    """``value`` in SI ``unit`` converted to the unit tables show (ms, mV, pA, nS, pF, ...)."""
+    display, factor = DISPLAY_UNITS.get(unit, (unit, 1.0))
+    return value * factor, display

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from .base import Model
+from .brian2_backend import HOLD_FOR_T_REF
 from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, SPIKE, exp_simd, handle_events, record_sample
 from .parameters import Parameter, less, non_negative, positive
 
@@ -19,7 +20,7 @@ PARAMETERS = (
     Parameter("C", "F", 281e-12, 20e-12, 1000e-12, True, "membrane capacitance"),
     Parameter("g_L", "S", 30e-9, 1e-9, 100e-9, True, "leak conductance"),
     Parameter("E_L", "V", -70.6e-3, -90e-3, -50e-3, False, "leak reversal (rest without adaptation)"),
-    Parameter("V_T", "V", -50.4e-3, -65e-3, -30e-3, False, "threshold slope factor's centre"),
+    Parameter("V_T", "V", -50.4e-3, -65e-3, -30e-3, False, "effective threshold, where the exponential takes over"),
     Parameter("Delta_T", "V", 2e-3, 0.2e-3, 10e-3, True, "slope factor (sharpness of spike onset)"),
     Parameter("tau_w", "s", 144e-3, 5e-3, 1.0, True, "adaptation time constant"),
     Parameter("a", "S", 4e-9, -20e-9, 50e-9, False, "subthreshold adaptation conductance"),
@@ -72,11 +73,12 @@ def adex_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, count
                     w_new = wj + (a[j] * (vj - E_L[j]) - wj) * dt_tauw[j]
                     frozen = ref[j] > 0
                     v_new = vj if frozen else vj + dv
-                    fired = v_new > V_cut[j]
+                    # a runaway state is not a spike: it must stay non-finite to be seen
+                    finite = (abs(v_new) < np.inf) & (abs(w_new) < np.inf)
+                    fired = finite & (v_new > V_cut[j])
                     v[j] = V_reset[j] if fired else v_new
                     w[j] = w_new + b[j] if fired else w_new
                     ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
-                    finite = abs(v_new) < np.inf and abs(w_new) < np.inf
                     event = SPIKE if fired else NO_EVENT
                     flag[j] = event if finite else NOT_FINITE
                     n_events += flag[j]
@@ -97,6 +99,30 @@ class AdEx(Model):
     )
     _kernel = staticmethod(adex_kernel)
 
+    # The same model for the Brian 2 backend (brian2_backend.py); w integrates on while v
+    # is held, as in the kernel.
+    brian2_equations = """
+        dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : volt (unless refractory)
+        dw/dt = (a*(v - E_L) - w)/tau_w : amp
+        I : amp
+        C : farad
+        g_L : siemens
+        E_L : volt
+        V_T : volt
+        Delta_T : volt
+        tau_w : second
+        a : siemens
+        b : amp
+        V_reset : volt
+        V_cut : volt
+        t_ref : second
+    """
+    brian2_threshold = "v > V_cut"
+    brian2_reset = "v = V_reset; w += b"
+    brian2_refractory = HOLD_FOR_T_REF  # v held round(t_ref/dt) steps, as the kernel
+    brian2_method = "euler"
+    brian2_spike_peak = "V_cut"
+
     @property
     def presets(self):
         from .presets import ADEX_PRESETS
@@ -105,3 +131,7 @@ class AdEx(Model):
 
     def _initial_state(self, matrix):
         return np.stack([matrix[2], np.zeros(matrix.shape[1])], axis=1)
+
+    def brian2_initial(self, params) -> dict[str, np.ndarray]:
+        """Initial state for Brian 2 (SI): v = E_L, w = 0."""
+        return {"v": params["E_L"].to_numpy(float), "w": np.zeros(len(params))}

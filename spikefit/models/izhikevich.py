@@ -62,10 +62,11 @@ def izhikevich_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes,
                     uj = u[j]
                     v_new = vj + (k_[j] * (vj - v_r[j]) * (vj - v_t[j]) - uj + I) * dt_C[j]
                     u_new = uj + (b[j] * (vj - v_r[j]) - uj) * dt_a[j]
-                    fired = v_new >= v_peak[j]
+                    # a runaway state is not a spike: it must stay non-finite to be seen
+                    finite = (abs(v_new) < np.inf) & (abs(u_new) < np.inf)
+                    fired = finite & (v_new >= v_peak[j])
                     v[j] = c[j] if fired else v_new
                     u[j] = u_new + d[j] if fired else u_new
-                    finite = abs(v_new) < np.inf and abs(u_new) < np.inf
                     event = SPIKE if fired else NO_EVENT
                     flag[j] = event if finite else NOT_FINITE
                     n_events += flag[j]
@@ -86,6 +87,27 @@ class Izhikevich(Model):
     )
     _kernel = staticmethod(izhikevich_kernel)
 
+    # The same model for the Brian 2 backend (brian2_backend.py).
+    brian2_equations = """
+        dv/dt = (k*(v - v_r)*(v - v_t) - u + I)/C : volt
+        du/dt = a*(b*(v - v_r) - u) : amp
+        I : amp
+        C : farad
+        k : siemens/volt
+        v_r : volt
+        v_t : volt
+        v_peak : volt
+        a : 1/second
+        b : siemens
+        c : volt
+        d : amp
+    """
+    brian2_threshold = "v >= v_peak"
+    brian2_reset = "v = c; u += d"
+    brian2_refractory = False
+    brian2_method = "euler"
+    brian2_spike_peak = "v_peak"
+
     @property
     def presets(self):
         from .presets import IZHIKEVICH_PRESETS
@@ -94,3 +116,7 @@ class Izhikevich(Model):
 
     def _initial_state(self, matrix):
         return np.stack([matrix[2], np.zeros(matrix.shape[1])], axis=1)
+
+    def brian2_initial(self, params) -> dict[str, np.ndarray]:
+        """Initial state for Brian 2 (SI): v = v_r, u = 0."""
+        return {"v": params["v_r"].to_numpy(float), "u": np.zeros(len(params))}

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from .base import Model
+from .brian2_backend import HOLD_FOR_T_REF
 from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, SPIKE, handle_events, record_sample
 from .parameters import Parameter, less, non_negative, positive
 
@@ -57,11 +58,12 @@ def lif_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts
                     v_inf = E_L[j] + I * inv_gL[j]
                     frozen = ref[j] > 0
                     v_new = vj if frozen else v_inf + (vj - v_inf) * decay[j]
-                    fired = v_new > V_th[j]
+                    finite = abs(v_new) < np.inf
+                    fired = finite & (v_new > V_th[j])
                     v[j] = V_reset[j] if fired else v_new
                     ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
                     event = SPIKE if fired else NO_EVENT
-                    flag[j] = event if abs(v_new) < np.inf else NOT_FINITE
+                    flag[j] = event if finite else NOT_FINITE
                     n_events += flag[j]
                 if n_events:
                     handle_events(flag, lo, m, step * dt, spikes, counts, diverged, pending)
@@ -76,8 +78,29 @@ class LIF(Model):
     presets = {}
     _kernel = staticmethod(lif_kernel)
 
+    # The same model for the Brian 2 backend (brian2_backend.py).
+    brian2_equations = """
+        dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)
+        I : amp
+        C : farad
+        g_L : siemens
+        E_L : volt
+        V_th : volt
+        V_reset : volt
+        t_ref : second
+    """
+    brian2_threshold = "v > V_th"
+    brian2_reset = "v = V_reset"
+    brian2_refractory = HOLD_FOR_T_REF  # v held round(t_ref/dt) steps, as the kernel
+    brian2_method = "exact"
+    brian2_spike_peak = "V_th"
+
     def _initial_state(self, matrix):
         return matrix[2][:, None].copy()
+
+    def brian2_initial(self, params) -> dict[str, np.ndarray]:
+        """Initial state for Brian 2 (SI): v = E_L."""
+        return {"v": params["E_L"].to_numpy(float)}
 
     def rate(self, params, current) -> np.ndarray:
         """Closed-form firing rate (Hz) under constant ``current`` (A), for continuous time.

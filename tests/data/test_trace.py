@@ -1,0 +1,35 @@
+import numpy as np
+import pytest
+
+from spikefit.data import Recording, Trace, step
+
+
+def _trace(spikes=(0.15, 0.25)):
+    stim = step(1e-10, 0.1, 0.3, 0.4, dt=1e-3)
+    return Trace(np.full(stim.n_samples, -0.07), stim, spikes, {"sweep": 0})
+
+
+def test_trace_shares_its_stimulus_time_base():
+    trace = _trace()
+    assert trace.dt == 1e-3 and trace.time.size == trace.v.size == 400
+    assert trace.firing_rate == pytest.approx(2 / 0.2)
+
+
+def test_trace_refuses_voltage_of_another_length():
+    stim = step(1e-10, 0.1, 0.3, 0.4, dt=1e-3)
+    with pytest.raises(ValueError, match=r"as many samples as its stimulus \(400\)"):
+        Trace(np.zeros(399), stim)
+
+
+def test_trace_refuses_unsorted_spike_times():
+    with pytest.raises(ValueError, match="sorted"):
+        _trace(spikes=(0.2, 0.1))
+
+
+def test_recording_is_an_ordered_sequence_of_sweeps():
+    rec = Recording((_trace(), _trace((0.12,))), {"cell": "c1"})
+    assert len(rec) == 2 and rec[1].spike_times.tolist() == [0.12]
+    assert len(rec[:1]) == 1 and rec[:1].metadata["cell"] == "c1"
+    assert [s.dt for s in rec.stimuli] == [1e-3, 1e-3]
+    with pytest.raises(TypeError, match="sweep 0 must be a Trace"):
+        Recording((np.zeros(3),))
