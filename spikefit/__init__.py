@@ -1,11 +1,13 @@
 """spikefit: fit point-neuron models to membrane-potential traces and compare them."""
-from .data import Recording, Stimulus, Trace, from_array, ou_noise, pulse_train, ramp, step, step_protocol
+from .data import Recording, Stimulus, Trace, from_array, load, ou_noise, pulse_train, ramp, step, step_protocol
 from .models import BatchResult, SimulationDiverged, available_models, get_model
+from .fitting import extract_features
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Stimulus", "Trace", "Recording",
-    "step", "step_protocol", "ramp", "pulse_train", "ou_noise", "from_array",
+    "step", "step_protocol", "ramp", "pulse_train", "ou_noise", "from_array", "load",
     "get_model", "available_models", "BatchResult", "SimulationDiverged",
+    "extract_features",
 ]

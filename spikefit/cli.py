@@ -103,6 +103,9 @@ def build_parser() -> argparse.ArgumentParser:
     sim.set_defaults(run=cmd_simulate)
     models = sub.add_parser("models", help="list models, their parameters and presets")
     models.set_defaults(run=cmd_models)
+    from .data.inspect import add_inspect_command
+
+    add_inspect_command(sub)
     return parser
 
 

@@ -59,3 +59,19 @@ def test_parse_quantity(text, unit, expected):
             parse_quantity(text, unit, "x")
     else:
         assert parse_quantity(text, unit, "x") == pytest.approx(expected)
+
+
+def test_inspect_prints_sweeps_of_a_shipped_sample(capsys):
+    from spikefit.data import samples
+
+    assert main(["inspect", str(samples.path("pyabf_fsi")), "--sweeps", "0"]) == 0
+    by_path = capsys.readouterr().out
+    assert main(["inspect", "pyabf_fsi", "--sweeps", "0"]) == 0
+    by_name = capsys.readouterr().out
+    assert by_path.splitlines()[-2:] == by_name.splitlines()[-2:]  # same sweep table
+    assert "1 sweeps" in by_name and "   20 " in by_name  # 20 kHz
+
+
+def test_inspect_of_a_missing_file_exits_2(tmp_path, capsys):
+    assert main(["inspect", str(tmp_path / "nope.abf")]) == 2
+    assert "nope.abf" in capsys.readouterr().err

@@ -1,8 +1,10 @@
 """Stimuli, traces and recordings: the data every other part of spikefit works on."""
 from .stimulus import Stimulus, from_array, ou_noise, pulse_train, ramp, step, step_protocol
 from .trace import Recording, Trace
+from .loaders import RecordingError, load
 
 __all__ = [
     "Stimulus", "Trace", "Recording",
     "step", "step_protocol", "ramp", "pulse_train", "ou_noise", "from_array",
+    "load", "RecordingError",
 ]

@@ -111,6 +111,34 @@ class Recording(Sequence):
         """The stimulus of each sweep."""
         return [sweep.stimulus for sweep in self.sweeps]
 
+    @property
+    def cell(self) -> str | None:
+        """Name of the cell, as its loader found it (None when unknown)."""
+        return self.metadata.get("cell")
+
+    @property
+    def sampling_rates(self) -> list[float]:
+        """Sampling rate of each sweep, in Hz."""
+        return [1.0 / sweep.dt for sweep in self.sweeps]
+
+    def write(self, path):
+        """Write to ``path``: .npz or .nwb read back identical with ``spikefit.load``; .csv keeps the arrays only.
+
+        Returns the path written.
+        """
+        from pathlib import Path
+
+        suffix = Path(path).suffix.lower()
+        if suffix == ".npz":
+            from .tabular import write_npz as writer
+        elif suffix == ".nwb":
+            from .nwb import write_nwb as writer
+        elif suffix == ".csv":
+            from .tabular import write_csv as writer
+        else:
+            raise ValueError(f"path must end in .npz, .nwb or .csv, got {str(path)!r}")
+        return writer(self, path)
+
     def __repr__(self) -> str:
         name = self.metadata.get("cell") or self.metadata.get("model") or "cell"
         return f"Recording({name!s}, {len(self)} sweeps)"

@@ -1,0 +1,86 @@
+"""Real recordings shipped with spikefit, with their licences and attribution files.
+
+>>> from spikefit.data import samples
+>>> samples.names()
+['pyabf_fsi', 'sscx_l5ttpc_idrest']
+>>> rec = samples.load("sscx_l5ttpc_idrest")   # doctest: +SKIP
+
+Each sample sits in its own folder beside this file with its licence (``LICENSE_*.txt``) and an
+``ATTRIBUTION.md`` that says where it comes from, what was selected and how to cite it.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+from ..trace import Recording
+
+_HERE = Path(__file__).resolve().parent
+
+# name -> what the sample is. "file" is relative to this folder; "metadata" is what the source
+# says about the cell (recorded in the Recording's metadata as given).
+_SAMPLES = {
+    "sscx_l5ttpc_idrest": {
+        "file": "sscx_l5ttpc_idrest",
+        "licence": "CC BY 4.0",
+        "description": "rat SSCx L5 thick-tufted pyramidal cell C060109A1-SR-C1: 16 IDrest steps "
+                       "(8 amplitudes x 2 repetitions, ~185-700 pA, 0.7-2.7 s), recorded current, 4 kHz",
+        "metadata": {
+            "species": "Rattus norvegicus (Wistar, juvenile)",
+            "cell_type": "L5 thick-tufted pyramidal cell (e-type cADpyr)",
+            "brain_region": "somatosensory cortex",
+            "ljp_stated": 0.014,
+            "citation": "Reva, Rossert et al. 2023, Patterns 4:100855, doi:10.1016/j.patter.2023.100855",
+            "licence": "CC BY 4.0",
+        },
+        "cell": "C060109A1-SR-C1",
+    },
+    "pyabf_fsi": {
+        "file": "pyabf_fsi/2019_07_24_0055_fsi.abf",
+        "licence": "MIT",
+        "description": "fast-spiking interneuron (pyABF sample 2019_07_24_0055_fsi): 17 steps of -100..300 pA, "
+                       "command waveform, 20 kHz",
+        "metadata": {
+            "cell_type": "fast-spiking interneuron (as its file name says)",
+            "licence": "MIT (pyABF sample collection)",
+        },
+        "cell": None,
+    },
+}
+
+
+def names() -> list[str]:
+    """Names of the shipped samples, sorted."""
+    return sorted(_SAMPLES)
+
+
+def _spec(name: str) -> dict:
+    if name not in _SAMPLES:
+        raise ValueError(f"unknown sample {name!r}; samples are {', '.join(names())}")
+    return _SAMPLES[name]
+
+
+def path(name: str) -> Path:
+    """Where the sample's file (or folder of files) is."""
+    return _HERE / _spec(name)["file"]
+
+
+def describe(name: str) -> str:
+    """One line on what the sample holds, and its licence."""
+    spec = _spec(name)
+    return f"{name}: {spec['description']} ({spec['licence']})"
+
+
+def attribution(name: str) -> str:
+    """The sample's attribution text: source, selection, citation and licence."""
+    return (path(name) if path(name).is_dir() else path(name).parent).joinpath("ATTRIBUTION.md").read_text()
+
+
+def load(name: str, **options) -> Recording:
+    """The sample as a Recording, read by ``spikefit.load`` with ``options`` (ljp, sweeps, stimulus...)."""
+    from ..loaders import load as load_file
+
+    spec = _spec(name)
+    metadata = {**spec["metadata"], **(options.pop("metadata", None) or {})}
+    if spec["cell"] is not None:
+        options.setdefault("cell", spec["cell"])
+    return load_file(path(name), metadata=metadata, **options)

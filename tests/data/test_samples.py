@@ -1,0 +1,54 @@
+"""The sample recordings shipped in the package, with their licences and attribution."""
+import tomllib
+from fnmatch import fnmatch
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from spikefit.data import samples
+
+SAMPLES_DIR = Path(samples.__file__).parent
+
+
+def test_names_and_loading():
+    assert samples.names() == ["pyabf_fsi", "sscx_l5ttpc_idrest"]
+    l5 = samples.load("sscx_l5ttpc_idrest")
+    assert len(l5) == 16 and l5.cell == "C060109A1-SR-C1" and l5.metadata["species"].startswith("Rattus norvegicus")
+    assert l5.metadata["cell_type"].startswith("L5 thick-tufted pyramidal") and l5.metadata["ljp_stated"] == 0.014
+    assert l5.metadata["ljp_applied"] == 0.0 and l5.sampling_rates == [4000.0] * 16
+    amplitudes = np.array([t.stimulus.metadata["amplitude"] for t in l5]) * 1e12
+    assert np.allclose(amplitudes[:8], amplitudes[8:], atol=10) and 170 < amplitudes[0] < amplitudes[7] < 720
+    fsi = samples.load("pyabf_fsi", sweeps=[16])
+    assert fsi.metadata["cell_type"].startswith("fast-spiking interneuron") and fsi.metadata["species"] is None
+    assert len(fsi[0].spike_times) == 117
+
+
+def test_options_reach_the_loader():
+    corrected = samples.load("sscx_l5ttpc_idrest", sweeps=[0], ljp=0.014, metadata={"slice": "s1"})
+    assert corrected.metadata["ljp_applied"] == 0.014 and corrected.metadata["slice"] == "s1"
+
+
+def test_unknown_sample():
+    with pytest.raises(ValueError, match=r"unknown sample 'l5'; samples are pyabf_fsi, sscx_l5ttpc_idrest"):
+        samples.load("l5")
+
+
+@pytest.mark.parametrize("name, licence", [("sscx_l5ttpc_idrest", "LICENSE_CC-BY-4.0.txt"),
+                                           ("pyabf_fsi", "LICENSE_MIT.txt")])
+def test_every_sample_carries_its_licence_and_attribution(name, licence):
+    folder = samples.path(name) if samples.path(name).is_dir() else samples.path(name).parent
+    assert (folder / licence).stat().st_size > 1000
+    text = samples.attribution(name)
+    assert "commit" in text and "sha256" in text and samples.describe(name).startswith(name)
+    assert ("CC BY 4.0" in text and "doi:10.1016/j.patter.2023.100855" in text) or "MIT" in text
+
+
+def test_samples_are_small_and_in_the_wheel():
+    files = [p for p in SAMPLES_DIR.rglob("*") if p.is_file() and "__pycache__" not in p.parts and p.suffix != ".py"]
+    assert sum(p.stat().st_size for p in files) < 5e6  # a few MB in all
+    pyproject = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())
+    patterns = pyproject["tool"]["setuptools"]["package-data"]["spikefit.data.samples"]
+    for p in files:
+        relative = p.relative_to(SAMPLES_DIR).as_posix()
+        assert any(fnmatch(relative, pattern) for pattern in patterns), relative
