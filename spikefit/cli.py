@@ -104,8 +104,10 @@ def build_parser() -> argparse.ArgumentParser:
     models = sub.add_parser("models", help="list models, their parameters and presets")
     models.set_defaults(run=cmd_models)
     from .data.inspect import add_inspect_command
+    from .fitting.features_cli import add_features_command
 
     add_inspect_command(sub)
+    add_features_command(sub)
     return parser
 
 

@@ -75,3 +75,10 @@ def test_inspect_prints_sweeps_of_a_shipped_sample(capsys):
 def test_inspect_of_a_missing_file_exits_2(tmp_path, capsys):
     assert main(["inspect", str(tmp_path / "nope.abf")]) == 2
     assert "nope.abf" in capsys.readouterr().err
+
+
+def test_features_of_a_shipped_sample_as_csv(capsys):
+    assert main(["features", "pyabf_fsi", "--names", "spike_count", "--csv"]) == 0
+    lines = capsys.readouterr().out.strip().splitlines()
+    assert "spike_count" in lines[0] and len(lines) == 1 + 17
+    assert int(float(lines[-1].split(",")[-1])) == 117  # the fsi's last sweep, as eFEL counts it

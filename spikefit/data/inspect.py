@@ -32,6 +32,7 @@ def add_inspect_command(subparsers) -> None:
 def cmd_inspect(args) -> int:
     """Load ``args.path`` with the options given and print what was read."""
     from ..cli import parse_quantity
+    from . import samples
 
     options = {"stimulus": args.stimulus, "spike_threshold": parse_quantity(args.threshold, "V", "--threshold")}
     if args.protocol:
@@ -44,20 +45,8 @@ def cmd_inspect(args) -> int:
         options["channel_units"] = _pairs(args.channel_units, "--channel-units")
     if args.units:
         options["units"] = _pairs(args.units, "--units")
-    print(describe(load_path_or_sample(args.path, **options)))
+    print(describe(samples.load_path_or_sample(args.path, **options)))
     return 0
-
-
-def load_path_or_sample(paths: list[str], **options) -> Recording:
-    """Load one path, several .ibw files, or a shipped sample named instead of a path."""
-    from pathlib import Path
-
-    from . import samples
-    from .loaders import load
-
-    if len(paths) == 1 and not Path(paths[0]).exists() and paths[0] in samples.names():
-        return samples.load(paths[0], **options)
-    return load(paths[0] if len(paths) == 1 else paths, **options)
 
 
 def _positions(text: str | None) -> list[int]:

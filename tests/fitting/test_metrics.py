@@ -1,0 +1,194 @@
+"""Spike-train metrics: the properties that define them, and their bad input."""
+import math
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import spikefit
+from spikefit.fitting.metrics import (METRICS, explained_variance, gamma_factor, intrinsic_reliability,
+                                      normalized_gamma, spike_train_ev, subthreshold_error,
+                                      van_rossum_distance)
+
+DURATION = 10.0
+trains = st.lists(st.floats(0.0, DURATION, allow_nan=False), min_size=1, max_size=60,
+                  unique=True).map(lambda t: np.sort(np.array(t)))
+
+
+def poisson(rate, duration, seed):
+    rng = np.random.default_rng(seed)
+    return np.sort(rng.uniform(0, duration, rng.poisson(rate * duration)))
+
+
+# --- coincidence factor ------------------------------------------------------------------
+@settings(deadline=None)  # the first call loads numba's compiled code
+@given(trains, st.floats(1e-4, 4e-3))
+def test_gamma_is_one_for_identical_trains(train, delta):
+    if 2 * train.size / DURATION * delta < 1:
+        assert gamma_factor(train, train, delta, DURATION) == pytest.approx(1.0, abs=1e-12)
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 2**32 - 1), st.floats(1.0, 20.0))
+def test_gamma_is_about_zero_for_independent_poisson_trains(seed, rate):
+    """Independent trains of one rate: Gamma averages 0 (s.e. about 0.03 at 20 Hz here).
+
+    Kistler's chance level 2 nu delta N_data is first order in nu delta: at 2 nu delta = 0.08
+    (20 Hz, 2 ms) the one-to-one count falls short of it by about 0.004.
+    """
+    duration = 200.0
+    values = [gamma_factor(poisson(rate, duration, (seed, k, 0)), poisson(rate, duration, (seed, k, 1)),
+                           2e-3, duration) for k in range(5)]
+    assert abs(np.mean(values)) < 0.1
+
+
+def test_gamma_counts_each_model_spike_once():
+    # two data spikes share one model spike: one coincidence, so Gamma stays <= 1
+    assert gamma_factor([1.0, 1.001], [1.0005], 2e-3, 10.0) < 1
+    assert gamma_factor([1.0], [1.0021], 2e-3, 10.0) < 0 < gamma_factor([1.0], [1.002], 2e-3, 10.0)
+
+
+def test_gamma_uses_the_model_rate():
+    data, model, delta, duration = [1.0, 2.0, 3.0], [1.0, 5.0], 4e-3, 10.0
+    nu = 2 / duration
+    expected = (1 - 2 * nu * delta * 3) / (0.5 * 5 * (1 - 2 * nu * delta))
+    assert gamma_factor(data, model, delta, duration) == pytest.approx(expected)
+
+
+def test_gamma_of_empty_trains():
+    assert math.isnan(gamma_factor([], [], 2e-3, 1.0))
+    assert gamma_factor([0.5], [], 2e-3, 1.0) == 0.0
+    assert gamma_factor([], [0.5], 2e-3, 1.0) == 0.0
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"delta": 0.0}, r"Delta must be > 0, got delta=0.0"),
+    ({"delta": -1e-3}, r"Delta must be > 0, got delta=-0.001"),
+    ({"duration": None}, r"duration \(s\) must be given"),
+    ({"duration": 0.5}, r"data must lie within \[0, duration\] = \[0, 0.5\] s"),
+    ({"delta": 0.6}, r"2 \* rate \* delta < 1 must hold for Gamma, got rate=1.0 Hz \(model\), delta=0.6 s"),
+])
+def test_gamma_bad_input(kwargs, message):
+    args = {"data": [0.2, 0.9], "model": [0.3], "delta": 2e-3, "duration": 1.0, **kwargs}
+    with pytest.raises(ValueError, match=message):
+        gamma_factor(**args)
+
+
+def test_gamma_rejects_unsorted_trains():
+    with pytest.raises(ValueError, match="model must be sorted in time"):
+        gamma_factor([0.1], [0.5, 0.2], 2e-3, 1.0)
+
+
+def test_reliability_normalisation():
+    repeats = [poisson(20, 20.0, k) for k in range(3)]
+    assert intrinsic_reliability([repeats[0]] * 3, 4e-3, 20.0) == pytest.approx(1.0)
+    assert normalized_gamma(repeats[0], [repeats[0]] * 3, 4e-3, 20.0) == pytest.approx(1.0)
+    noisy = [np.sort(np.clip(repeats[0] + np.random.default_rng(k).normal(0, 1e-3, repeats[0].size), 0, 20))
+             for k in range(4)]
+    reliability = intrinsic_reliability(noisy, 4e-3, 20.0)
+    assert 0.5 < reliability < 1
+    assert normalized_gamma(repeats[0], noisy, 4e-3, 20.0) > 1  # the clean train beats a noisy repeat
+    with pytest.raises(ValueError, match="needs at least 2 repeats, got 1"):
+        intrinsic_reliability(noisy[:1], 4e-3, 20.0)
+
+
+# --- van Rossum distance -----------------------------------------------------------------
+@settings(deadline=None)
+@given(trains, st.floats(1e-3, 0.1))
+def test_van_rossum_zero_for_identical_trains(train, tau):
+    assert van_rossum_distance(train, train, tau) == 0.0
+
+
+@settings(deadline=None)
+@given(st.floats(0.0, 5.0), st.floats(1e-3, 0.1), st.floats(0.01, 5.0), st.floats(0.01, 5.0))
+def test_van_rossum_grows_with_the_shift_of_a_spike(t, tau, shift, more):
+    shift, more = shift * tau, more * tau  # in units of tau, where the distance still grows
+    near = van_rossum_distance([t], [t + shift], tau)
+    far = van_rossum_distance([t], [t + shift + more], tau)
+    assert 0 < near < far <= math.sqrt(2)
+    assert near == pytest.approx(math.sqrt(2 * (1 - math.exp(-shift / tau))), rel=1e-9)
+
+
+def test_van_rossum_against_the_integral():
+    a, b, tau = poisson(30, 1.0, 1), poisson(30, 1.0, 2), 0.02
+    t = np.arange(0, 1.3, 1e-5)
+    f = lambda train: sum(np.where(t >= s, np.exp(-(t - s) / tau), 0.0) for s in train)  # noqa: E731
+    integral = 2 / tau * np.sum((f(a) - f(b)) ** 2) * 1e-5
+    assert van_rossum_distance(a, b, tau) == pytest.approx(math.sqrt(integral), rel=1e-3)
+    assert van_rossum_distance([0.5], [], tau) == 1.0 and van_rossum_distance([], [], tau) == 0.0
+
+
+def test_van_rossum_bad_tau():
+    with pytest.raises(ValueError, match="tau must be > 0, got tau=0.0"):
+        van_rossum_distance([0.1], [0.2], 0.0)
+
+
+# --- explained variance ------------------------------------------------------------------
+@settings(deadline=None)
+@given(trains)
+def test_explained_variance_one_for_identical_trains(train):
+    assert spike_train_ev(train, train, duration=DURATION) == pytest.approx(1.0)
+    assert explained_variance(train, [train, train, train], duration=DURATION) == pytest.approx(1.0)
+
+
+def test_explained_variance_normalised_by_reliability():
+    base = poisson(10, 20.0, 3)
+    repeats = [np.sort(np.clip(base + np.random.default_rng(k).normal(0, 3e-3, base.size), 0, 20)) for k in range(5)]
+    raw = np.mean([spike_train_ev(base, r, duration=20.0) for r in repeats])
+    normalised = explained_variance(base, repeats, duration=20.0)
+    assert 0 < raw < 1 and normalised > raw
+    assert explained_variance(base, repeats[0], duration=20.0) == pytest.approx(
+        spike_train_ev(base, repeats[0], duration=20.0))
+    unrelated = explained_variance(poisson(10, 20.0, 99), repeats, duration=20.0)
+    assert abs(unrelated) < 0.2
+
+
+def test_explained_variance_empty_and_bad_input():
+    assert math.isnan(spike_train_ev(np.array([]), np.array([]), duration=1.0))
+    assert spike_train_ev(np.array([]), [0.5], duration=1.0) == 0.0
+    with pytest.raises(ValueError, match="sigma must be > 0, got sigma=0.0"):
+        spike_train_ev([0.1], [0.1], sigma=0.0, duration=1.0)
+    with pytest.raises(ValueError, match="data_repeats must hold at least one spike train"):
+        explained_variance([0.1], [], duration=1.0)
+    with pytest.raises(ValueError, match=r"a must lie within \[0, duration\]"):
+        spike_train_ev([1.5], [0.1], duration=1.0)
+
+
+# --- subthreshold error ------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def traces():
+    stim = spikefit.step(0.5e-9, 0.1, 0.9, 1.0)
+    lif = spikefit.get_model("lif")
+    return lif.simulate(None, stim), lif.simulate({"V_reset": -65e-3}, stim)
+
+
+def test_subthreshold_error(traces):
+    a, b = traces
+    assert subthreshold_error(a, a) == 0.0
+    whole = subthreshold_error(a, b)
+    assert 0 < whole < 0.02
+    assert subthreshold_error(a, b, windows=[(0.0, 0.1)]) == pytest.approx(0.0, abs=1e-12)  # before the step
+    shifted = a.v + 1e-3
+    assert subthreshold_error(a.v, shifted, dt=a.dt, spike_margin=(0, 0)) == pytest.approx(1e-3)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"windows": [(0.5, 1.5)]}, r"0 <= start < stop <= duration must hold for each window, got \(0.5, 1.5\)"),
+    ({"windows": [(0.4, 0.3)]}, r"got \(0.4, 0.3\) s"),
+    ({"windows": [(0.3, 0.3001)], "spike_margin": (1.0, 1.0)}, "the windows hold no sample"),
+])
+def test_subthreshold_error_bad_windows(traces, kwargs, message):
+    with pytest.raises(ValueError, match=message):
+        subthreshold_error(*traces, **kwargs)
+
+
+def test_subthreshold_error_arrays_need_dt():
+    with pytest.raises(ValueError, match=r"dt \(s\) must be given"):
+        subthreshold_error(np.zeros(5), np.zeros(5))
+    with pytest.raises(ValueError, match="1-D of equal length"):
+        subthreshold_error(np.zeros(5), np.zeros(4), dt=1e-4)
+
+
+def test_registry():
+    assert set(METRICS) == {"gamma_factor", "van_rossum_distance", "explained_variance", "subthreshold_error"}
