@@ -31,59 +31,79 @@ PARAMETERS = (
 )
 
 
-@njit(parallel=True, cache=True, fastmath={"contract", "arcp", "nsz"})
-def adex_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
+_FASTMATH = {"contract", "arcp", "nsz"}
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def _adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
+    """Integrate block ``blk`` (sets ``blk * BLOCK`` to ``blk * BLOCK + BLOCK - 1``)."""
     n_sets = P.shape[1]
-    for blk in prange((n_sets + BLOCK - 1) // BLOCK):
-        lo = blk * BLOCK
-        m = min(BLOCK, n_sets - lo)
-        hi = lo + m
-        dt_C = dt / P[0, lo:hi]
-        g_L = P[1, lo:hi].copy()
-        E_L = P[2, lo:hi].copy()
-        V_T = P[3, lo:hi].copy()
-        inv_DT = 1.0 / P[4, lo:hi]
-        gL_DT = g_L * P[4, lo:hi]
-        dt_tauw = dt / P[5, lo:hi]
-        a = P[6, lo:hi].copy()
-        b = P[7, lo:hi].copy()
-        V_reset = P[8, lo:hi].copy()
-        V_cut = P[9, lo:hi].copy()
-        n_ref = np.empty(m, np.int64)
-        for j in range(m):
-            n_ref[j] = int(round(P[10, lo + j] / dt))
-        v = state0[lo:hi, 0].copy()
-        w = state0[lo:hi, 1].copy()
-        ref = np.zeros(m, np.int64)
-        flag = np.zeros(m, np.int64)
-        pending = np.zeros(m, np.bool_)
-        step = 0
-        for k in range(current.shape[0]):
-            if record_v:
-                record_sample(v_out, lo, m, k, v, pending, V_cut)
-            I = current[k]
-            for _ in range(substeps):
-                step += 1
-                n_events = 0
-                for j in range(m):
-                    vj = v[j]
-                    wj = w[j]
-                    spike_current = gL_DT[j] * exp_simd((vj - V_T[j]) * inv_DT[j])
-                    dv = (g_L[j] * (E_L[j] - vj) + spike_current - wj + I) * dt_C[j]
-                    w_new = wj + (a[j] * (vj - E_L[j]) - wj) * dt_tauw[j]
-                    frozen = ref[j] > 0
-                    v_new = vj if frozen else vj + dv
-                    # a runaway state is not a spike: it must stay non-finite to be seen
-                    finite = (abs(v_new) < np.inf) & (abs(w_new) < np.inf)
-                    fired = finite & (v_new > V_cut[j])
-                    v[j] = V_reset[j] if fired else v_new
-                    w[j] = w_new + b[j] if fired else w_new
-                    ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
-                    event = SPIKE if fired else NO_EVENT
-                    flag[j] = event if finite else NOT_FINITE
-                    n_events += flag[j]
-                if n_events:
-                    handle_events(flag, lo, m, step * dt, spikes, counts, diverged, pending)
+    lo = blk * BLOCK
+    m = min(BLOCK, n_sets - lo)
+    hi = lo + m
+    dt_C = dt / P[0, lo:hi]
+    g_L = P[1, lo:hi].copy()
+    E_L = P[2, lo:hi].copy()
+    V_T = P[3, lo:hi].copy()
+    inv_DT = 1.0 / P[4, lo:hi]
+    gL_DT = g_L * P[4, lo:hi]
+    dt_tauw = dt / P[5, lo:hi]
+    a = P[6, lo:hi].copy()
+    b = P[7, lo:hi].copy()
+    V_reset = P[8, lo:hi].copy()
+    V_cut = P[9, lo:hi].copy()
+    n_ref = np.empty(m, np.int64)
+    for j in range(m):
+        n_ref[j] = int(round(P[10, lo + j] / dt))
+    v = state0[lo:hi, 0].copy()
+    w = state0[lo:hi, 1].copy()
+    ref = np.zeros(m, np.int64)
+    flag = np.zeros(m, np.int64)
+    pending = np.zeros(m, np.bool_)
+    step = 0
+    for k in range(current.shape[0]):
+        if record_v:
+            record_sample(v_out, lo, m, k, v, pending, V_cut)
+        I = current[k]
+        for _ in range(substeps):
+            step += 1
+            n_events = 0
+            for j in range(m):
+                vj = v[j]
+                wj = w[j]
+                spike_current = gL_DT[j] * exp_simd((vj - V_T[j]) * inv_DT[j])
+                dv = (g_L[j] * (E_L[j] - vj) + spike_current - wj + I) * dt_C[j]
+                w_new = wj + (a[j] * (vj - E_L[j]) - wj) * dt_tauw[j]
+                frozen = ref[j] > 0
+                v_new = vj if frozen else vj + dv
+                # a runaway state is not a spike: it must stay non-finite to be seen
+                finite = (abs(v_new) < np.inf) & (abs(w_new) < np.inf)
+                fired = finite & (v_new > V_cut[j])
+                v[j] = V_reset[j] if fired else v_new
+                w[j] = w_new + b[j] if fired else w_new
+                ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
+                event = SPIKE if fired else NO_EVENT
+                flag[j] = event if finite else NOT_FINITE
+                n_events += flag[j]
+            if n_events:
+                handle_events(flag, lo, m, step * dt, spikes, counts, diverged, pending)
+
+
+@njit(parallel=True, cache=True, fastmath=_FASTMATH)
+def adex_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
+    for blk in prange((P.shape[1] + BLOCK - 1) // BLOCK):
+        _adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk)
+
+
+@njit(cache=True, fastmath=_FASTMATH)
+def adex_kernel_serial(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
+    """``adex_kernel`` without the thread pool, for batches of one block.
+
+    Waking the pool for a single block costs little on an idle machine but a scheduler time
+    slice (milliseconds) on a busy one, more than simulating the block.
+    """
+    for blk in range((P.shape[1] + BLOCK - 1) // BLOCK):
+        _adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk)
 
 
 class AdEx(Model):
@@ -97,7 +117,12 @@ class AdEx(Model):
         less("V_reset", "V_cut"),
         less("V_T", "V_cut"),
     )
-    _kernel = staticmethod(adex_kernel)
+
+    @staticmethod
+    def _kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
+        """``adex_kernel``; ``adex_kernel_serial`` when the sets fit in one block."""
+        kernel = adex_kernel if P.shape[1] > BLOCK else adex_kernel_serial
+        kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged)
 
     # The same model for the Brian 2 backend (brian2_backend.py); w integrates on while v
     # is held, as in the kernel.
