@@ -117,6 +117,7 @@ class AdEx(Model):
         less("V_reset", "V_cut"),
         less("V_T", "V_cut"),
     )
+    state_names = ("v", "w")
 
     @staticmethod
     def _kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
@@ -129,18 +130,6 @@ class AdEx(Model):
     brian2_equations = """
         dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : volt (unless refractory)
         dw/dt = (a*(v - E_L) - w)/tau_w : amp
-        I : amp
-        C : farad
-        g_L : siemens
-        E_L : volt
-        V_T : volt
-        Delta_T : volt
-        tau_w : second
-        a : siemens
-        b : amp
-        V_reset : volt
-        V_cut : volt
-        t_ref : second
     """
     brian2_threshold = "v > V_cut"
     brian2_reset = "v = V_reset; w += b"
@@ -157,6 +146,3 @@ class AdEx(Model):
     def _initial_state(self, matrix):
         return np.stack([matrix[2], np.zeros(matrix.shape[1])], axis=1)
 
-    def brian2_initial(self, params) -> dict[str, np.ndarray]:
-        """Initial state for Brian 2 (SI): v = E_L, w = 0."""
-        return {"v": params["E_L"].to_numpy(float), "w": np.zeros(len(params))}

@@ -91,6 +91,8 @@ class Model(ABC):
     presets: Mapping[str, Mapping[str, float]] = {}
     max_dt: float | None = None
     """Largest integration step (s) the default integrator is accurate at; None: any."""
+    state_names: tuple[str, ...] = ("v",)
+    """State variables, in the column order of ``_initial_state`` (Brian 2 uses these names)."""
 
     def __init__(self, backend: str = "numba"):
         if backend not in BACKENDS:
@@ -226,6 +228,11 @@ class Model(ABC):
             spikes[over] = sub_spikes
         width = int(counts.max()) if n_sets else 0
         return spikes[:, :width], counts, diverged, v
+
+    def brian2_initial(self, params: pd.DataFrame) -> dict[str, np.ndarray]:
+        """Initial state (SI) of every parameter set by state name: the kernels' own start."""
+        state = self._initial_state(np.ascontiguousarray(params.to_numpy(float).T))
+        return {name: state[:, i] for i, name in enumerate(self.state_names)}
 
     @abstractmethod
     def _initial_state(self, matrix: np.ndarray) -> np.ndarray:

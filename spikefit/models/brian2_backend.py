@@ -4,8 +4,9 @@ A model gives its equations through class attributes, and this module builds one
 ``NeuronGroup`` of one neuron per parameter set from them:
 
 ``brian2_equations``
-    Brian equations in SI units; membrane variable ``v``; every parameter of the model
-    declared as a per-neuron variable under its spikefit name, and the input ``I : amp``.
+    Brian equations in SI units; membrane variable ``v``. The input ``I : amp`` and every
+    parameter of the model are declared here as per-neuron variables, under their spikefit
+    names and with the units of their specs (an equation may still declare one itself).
 ``brian2_threshold``, ``brian2_reset``, ``brian2_refractory``, ``brian2_method``
     As Brian's ``NeuronGroup`` takes them (``brian2_reset`` may be None,
     ``brian2_refractory`` False).
@@ -47,6 +48,13 @@ spike step, that freezes ``v`` for only ``n_ref - 1`` steps, and every later spi
 one step early. Brian takes a boolean condition instead ("refractory while true"), which
 gives the kernels' count; ``floor(x + 0.5)`` is ``round`` up to exact ties.
 """
+
+# Parameter-spec units (SI symbols) as Brian unit expressions.
+_BRIAN2_UNIT = {
+    "s": "second", "V": "volt", "A": "amp", "S": "siemens", "F": "farad", "S/V": "siemens/volt",
+    "1/s": "1/second", "m2": "meter**2", "F/m2": "farad/meter**2", "S/m2": "siemens/meter**2",
+    "degC": "1", "1": "1",
+}
 
 _DIVERGED = "diverged"  # boolean variable added to every group; set once a state is not finite
 
@@ -117,9 +125,18 @@ def _code_object_class(target: str):
     raise ValueError(f"codegen_target must be one of {', '.join(CODEGEN_TARGETS)}, got {target!r}")
 
 
+def _equations(b2, model):
+    """The model's equations plus declarations of ``I`` and of every parameter they lack."""
+    equations = b2.Equations(model.brian2_equations)
+    declared = set(equations.names)
+    lines = [] if "I" in declared else ["I : amp"]
+    lines += [f"{p.name} : {_BRIAN2_UNIT[p.unit]}" for p in model.parameters if p.name not in declared]
+    return equations + b2.Equations("\n".join(lines)) if lines else equations
+
+
 def _neuron_group(b2, model, params: pd.DataFrame, dt: float, codeobj_class):
     """One neuron per parameter set, parameters and initial state set, divergence watched."""
-    equations = b2.Equations(model.brian2_equations)
+    equations = _equations(b2, model)
     states = list(equations.diff_eq_names)
     group = b2.NeuronGroup(
         len(params), equations + b2.Equations(f"{_DIVERGED} : boolean"),

@@ -85,22 +85,13 @@ class Izhikevich(Model):
         less("v_t", "v_peak"),
         less("c", "v_peak"),
     )
+    state_names = ("v", "u")
     _kernel = staticmethod(izhikevich_kernel)
 
     # The same model for the Brian 2 backend (brian2_backend.py).
     brian2_equations = """
         dv/dt = (k*(v - v_r)*(v - v_t) - u + I)/C : volt
         du/dt = a*(b*(v - v_r) - u) : amp
-        I : amp
-        C : farad
-        k : siemens/volt
-        v_r : volt
-        v_t : volt
-        v_peak : volt
-        a : 1/second
-        b : siemens
-        c : volt
-        d : amp
     """
     brian2_threshold = "v >= v_peak"
     brian2_reset = "v = c; u += d"
@@ -117,6 +108,3 @@ class Izhikevich(Model):
     def _initial_state(self, matrix):
         return np.stack([matrix[2], np.zeros(matrix.shape[1])], axis=1)
 
-    def brian2_initial(self, params) -> dict[str, np.ndarray]:
-        """Initial state for Brian 2 (SI): v = v_r, u = 0."""
-        return {"v": params["v_r"].to_numpy(float), "u": np.zeros(len(params))}

@@ -76,18 +76,12 @@ class LIF(Model):
     parameters = PARAMETERS
     rules = (*positive("C", "g_L"), *non_negative("t_ref"), less("V_reset", "V_th"))
     presets = {}
+    state_names = ("v",)
     _kernel = staticmethod(lif_kernel)
 
     # The same model for the Brian 2 backend (brian2_backend.py).
     brian2_equations = """
         dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)
-        I : amp
-        C : farad
-        g_L : siemens
-        E_L : volt
-        V_th : volt
-        V_reset : volt
-        t_ref : second
     """
     brian2_threshold = "v > V_th"
     brian2_reset = "v = V_reset"
@@ -98,9 +92,6 @@ class LIF(Model):
     def _initial_state(self, matrix):
         return matrix[2][:, None].copy()
 
-    def brian2_initial(self, params) -> dict[str, np.ndarray]:
-        """Initial state for Brian 2 (SI): v = E_L."""
-        return {"v": params["E_L"].to_numpy(float)}
 
     def rate(self, params, current) -> np.ndarray:
         """Closed-form firing rate (Hz) under constant ``current`` (A), for continuous time.

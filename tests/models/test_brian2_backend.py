@@ -124,14 +124,18 @@ def test_divergence_is_reported_and_spikes_before_it_kept():
     assert not np.isfinite(brian.v[0][0, -1])
 
 
-def test_every_model_declares_its_parameters_to_brian():
+def test_every_parameter_is_declared_to_brian_with_its_unit():
     import brian2
 
-    for name in PARAMETER_SETS:
+    for name in spikefit.available_models():
         model = get_model(name)
-        names = set(brian2.Equations(model.brian2_equations).names)
-        assert {p.name for p in model.parameters} | {"v", "I"} <= names
-        assert set(model.brian2_initial(model.table(None))) <= names
+        equations = brian2_backend._equations(brian2, model)
+        assert {p.name for p in model.parameters} | {"v", "I"} <= set(equations.names)
+        assert set(model.brian2_initial(model.table(None))) <= set(equations.names)
+        for p in model.parameters:
+            expected = brian2.Quantity(1, dim=brian2.get_dimensions(eval(brian2_backend._BRIAN2_UNIT[p.unit],
+                                                                            vars(brian2))))
+            assert equations[p.name].dim == brian2.get_dimensions(expected), p.name
 
 
 def test_unknown_codegen_target_is_refused():
