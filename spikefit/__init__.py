@@ -9,5 +9,14 @@ __all__ = [
     "Stimulus", "Trace", "Recording",
     "step", "step_protocol", "ramp", "pulse_train", "ou_noise", "from_array", "load",
     "get_model", "available_models", "BatchResult", "SimulationDiverged",
-    "extract_features",
+    "extract_features", "fit", "recover",
 ]
+
+
+def __getattr__(name):
+    # fit and recover load Optuna: imported on first use so that `import spikefit` stays fast
+    if name in ("fit", "recover"):
+        from . import fitting
+
+        return getattr(fitting, name)
+    raise AttributeError(f"module 'spikefit' has no attribute {name!r}")

@@ -105,9 +105,11 @@ def build_parser() -> argparse.ArgumentParser:
     models.set_defaults(run=cmd_models)
     from .data.inspect import add_inspect_command
     from .fitting.features_cli import add_features_command
+    from .fitting.fit_cli import add_fit_commands
 
     add_inspect_command(sub)
     add_features_command(sub)
+    add_fit_commands(sub)
     return parser
 
 
