@@ -1,6 +1,6 @@
 """``spikefit inspect PATH``: print what was read from a recording, sweep by sweep.
 
-Wire it into ``spikefit.cli.build_parser`` with ``add_inspect_command(sub)``.
+Registered on the ``spikefit`` command by ``spikefit.cli.build_parser``.
 """
 from __future__ import annotations
 

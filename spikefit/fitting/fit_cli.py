@@ -1,7 +1,5 @@
 """``spikefit fit`` and ``spikefit recover``: fit a model from a shell, check what a protocol recovers.
 
-Wired into ``spikefit.cli`` by ``add_fit_commands(subparsers)``.
-
 ``spikefit fit MODEL TARGET`` fits MODEL to TARGET: a recording file or folder that
 ``spikefit.load`` reads, a shipped sample (``spikefit.data.samples.names()``), or a
 simulated reference (``hh``, ``hh_rs``, ``hh_fs``, simulated under ``REFERENCE_PROTOCOL``).
