@@ -82,3 +82,22 @@ def test_features_of_a_shipped_sample_as_csv(capsys):
     lines = capsys.readouterr().out.strip().splitlines()
     assert "spike_count" in lines[0] and len(lines) == 1 + 17
     assert int(float(lines[-1].split(",")[-1])) == 117  # the fsi's last sweep, as eFEL counts it
+
+
+def test_recover_prints_true_against_recovered(capsys):
+    assert main(["recover", "lif", "--trials", "300"]) == 0
+    out = capsys.readouterr().out
+    assert "parameter" in out and "recovered" in out and "Gamma on held-out" in out
+    for name in ("C", "g_L", "E_L", "V_th", "V_reset", "t_ref"):
+        assert f"\n{name:>9} " in out  # one row per free parameter
+
+
+def test_fit_to_a_simulated_reference_writes_its_outputs(tmp_path, capsys):
+    import json
+
+    out_dir = tmp_path / "fit"
+    assert main(["fit", "lif", "hh", "--trials", "64", "--seed", "1", "--no-refine", "--out", str(out_dir)]) == 0
+    best = json.loads((out_dir / "best_params.json").read_text())
+    assert "C" in json.dumps(best)
+    assert (out_dir / "trials.csv").read_text().count("\n") >= 64
+    assert (out_dir / "fit.png").read_bytes()[:4] == b"\x89PNG"
