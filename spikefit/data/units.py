@@ -12,7 +12,7 @@ import math
 import numpy as np
 
 # SI unit symbol -> brian2 unit name, for dimension checks.
-_BRIAN2_UNITS = {
+BRIAN2_UNITS = {
     "s": "second",
     "V": "volt",
     "A": "amp",
@@ -23,6 +23,7 @@ _BRIAN2_UNITS = {
     "S/V": "siemens / volt",
     "m2": "meter ** 2",
     "1/s": "hertz",
+    "degC": "1",
     "1": "1",
 }
 
@@ -39,14 +40,14 @@ def to_si(value, unit: str, name: str):
     value : float, array-like or brian2 Quantity
         A plain number is taken to be in SI units already.
     unit : str
-        The SI unit expected, one of the keys of ``_BRIAN2_UNITS`` (or "degC").
+        The SI unit expected, one of the keys of ``BRIAN2_UNITS``.
     name : str
         What the value is, for the error message.
     """
     if _is_quantity(value):
         import brian2
 
-        expected = eval(_BRIAN2_UNITS.get(unit, "1"), vars(brian2))  # noqa: S307 - fixed table
+        expected = eval(BRIAN2_UNITS.get(unit, "1"), vars(brian2))  # noqa: S307 - fixed table
         if not brian2.have_same_dimensions(value, expected):
             raise ValueError(
                 f"{name} must have the dimension of {unit}, got {value!r}"

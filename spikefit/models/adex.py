@@ -13,7 +13,8 @@ from numba import njit, prange
 
 from .base import Model
 from .brian2_backend import HOLD_FOR_T_REF
-from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, SPIKE, exp_simd, handle_events, record_sample
+from .kernel_tools import (BLOCK, NO_EVENT, NOT_FINITE, SPIKE, exp_simd, handle_events, record_sample,
+                           refractory_steps)
 from .parameters import Parameter, less, non_negative, positive
 
 PARAMETERS = (
@@ -52,9 +53,7 @@ def _adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, count
     b = P[7, lo:hi].copy()
     V_reset = P[8, lo:hi].copy()
     V_cut = P[9, lo:hi].copy()
-    n_ref = np.empty(m, np.int64)
-    for j in range(m):
-        n_ref[j] = int(round(P[10, lo + j] / dt))
+    n_ref = refractory_steps(P[10, lo:hi], dt)
     v = state0[lo:hi, 0].copy()
     w = state0[lo:hi, 1].copy()
     ref = np.zeros(m, np.int64)

@@ -34,6 +34,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ..data.units import BRIAN2_UNITS
 from .kernel_tools import DRAWN_SPIKE_PEAK
 
 CODEGEN_TARGETS = ("numpy", "cython")
@@ -48,13 +49,6 @@ spike step, that freezes ``v`` for only ``n_ref - 1`` steps, and every later spi
 one step early. Brian takes a boolean condition instead ("refractory while true"), which
 gives the kernels' count; ``floor(x + 0.5)`` is ``round`` up to exact ties.
 """
-
-# Parameter-spec units (SI symbols) as Brian unit expressions.
-_BRIAN2_UNIT = {
-    "s": "second", "V": "volt", "A": "amp", "S": "siemens", "F": "farad", "S/V": "siemens/volt",
-    "1/s": "1/second", "m2": "meter**2", "F/m2": "farad/meter**2", "S/m2": "siemens/meter**2",
-    "degC": "1", "1": "1",
-}
 
 _DIVERGED = "diverged"  # boolean variable added to every group; set once a state is not finite
 
@@ -130,7 +124,7 @@ def _equations(b2, model):
     equations = b2.Equations(model.brian2_equations)
     declared = set(equations.names)
     lines = [] if "I" in declared else ["I : amp"]
-    lines += [f"{p.name} : {_BRIAN2_UNIT[p.unit]}" for p in model.parameters if p.name not in declared]
+    lines += [f"{p.name} : {BRIAN2_UNITS[p.unit]}" for p in model.parameters if p.name not in declared]
     return equations + b2.Equations("\n".join(lines)) if lines else equations
 
 

@@ -447,6 +447,7 @@ def _reversal_bounds(p) -> tuple[np.ndarray, np.ndarray]:
 
 
 # --- brian2 equations -------------------------------------------------------------------
+# The input I and the parameters are declared by brian2_backend from the parameter specs.
 
 _SQUID_BRIAN2 = """
 dv/dt = (I/area - I_Na - I_K - I_L)/C_m : volt
@@ -463,16 +464,6 @@ beta_h = 1/ms/(1 + exp(-(v + 35*mV)/(10*mV))) : Hz
 alpha_n = 0.01/(mV*ms)*10*mV/exprel(-(v + 55*mV)/(10*mV)) : Hz
 beta_n = 0.125/ms*exp(-(v + 65*mV)/(80*mV)) : Hz
 phi = 3.0**((temperature - 6.3)/10.0) : 1
-I : amp
-area : meter**2
-C_m : farad/meter**2
-g_Na : siemens/meter**2
-g_K : siemens/meter**2
-g_L : siemens/meter**2
-E_Na : volt
-E_K : volt
-E_L : volt
-temperature : 1
 """
 
 
@@ -493,24 +484,12 @@ alpha_h = 0.128/ms*exp(-(v - V_T - 17*mV)/(18*mV)) : Hz
 beta_h = 4/ms/(1 + exp(-(v - V_T - 40*mV)/(5*mV))) : Hz
 alpha_n = 0.032/(mV*ms)*5*mV/exprel(-(v - V_T - 15*mV)/(5*mV)) : Hz
 beta_n = 0.5/ms*exp(-(v - V_T - 10*mV)/(40*mV)) : Hz
-I : amp
-area : meter**2
-C_m : farad/meter**2
-g_Na : siemens/meter**2
-g_Kd : siemens/meter**2
-g_L : siemens/meter**2
-E_Na : volt
-E_K : volt
-E_L : volt
-V_T : volt
 """
     if with_m:
         text += """I_M = g_M*p*(v - E_K) : amp/meter**2
 dp/dt = (p_inf - p)/tau_p : 1
 p_inf = 1/(1 + exp(-(v + 35*mV)/(10*mV))) : 1
 tau_p = tau_max/(3.3*exp((v + 35*mV)/(20*mV)) + exp(-(v + 35*mV)/(20*mV))) : second
-g_M : siemens/meter**2
-tau_max : second
 """
     return text
 

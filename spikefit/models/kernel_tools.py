@@ -118,3 +118,12 @@ def record_sample(v_out, lo, m, k, v, pending, peak):
             pending[j] = False
         else:
             v_out[lo + j, k] = v[j]
+
+
+@njit(cache=True)
+def refractory_steps(t_ref, dt):
+    """Refractory periods (s) as whole integration steps, rounded, one per set."""
+    n_ref = np.empty(t_ref.size, np.int64)
+    for j in range(t_ref.size):
+        n_ref[j] = int(round(t_ref[j] / dt))
+    return n_ref

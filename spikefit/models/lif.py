@@ -13,7 +13,8 @@ from numba import njit, prange
 
 from .base import Model
 from .brian2_backend import HOLD_FOR_T_REF
-from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, SPIKE, handle_events, record_sample
+from .kernel_tools import (BLOCK, NO_EVENT, NOT_FINITE, SPIKE, handle_events, record_sample,
+                           refractory_steps)
 from .parameters import Parameter, less, non_negative, positive
 
 PARAMETERS = (
@@ -38,9 +39,7 @@ def lif_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts
         E_L = P[2, lo:hi].copy()
         V_th = P[3, lo:hi].copy()
         V_reset = P[4, lo:hi].copy()
-        n_ref = np.empty(m, np.int64)
-        for j in range(m):
-            n_ref[j] = int(round(P[5, lo + j] / dt))
+        n_ref = refractory_steps(P[5, lo:hi], dt)
         v = state0[lo:hi, 0].copy()
         ref = np.zeros(m, np.int64)
         flag = np.zeros(m, np.int64)

@@ -6,6 +6,7 @@ import pytest
 
 import spikefit
 from spikefit import get_model
+from spikefit.data.units import BRIAN2_UNITS
 from spikefit.models import brian2_backend
 from spikefit.models.kernel_tools import DRAWN_SPIKE_PEAK
 
@@ -133,7 +134,7 @@ def test_every_parameter_is_declared_to_brian_with_its_unit():
         assert {p.name for p in model.parameters} | {"v", "I"} <= set(equations.names)
         assert set(model.brian2_initial(model.table(None))) <= set(equations.names)
         for p in model.parameters:
-            expected = brian2.Quantity(1, dim=brian2.get_dimensions(eval(brian2_backend._BRIAN2_UNIT[p.unit],
+            expected = brian2.Quantity(1, dim=brian2.get_dimensions(eval(BRIAN2_UNITS[p.unit],
                                                                             vars(brian2))))
             assert equations[p.name].dim == brian2.get_dimensions(expected), p.name
 

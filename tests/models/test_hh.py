@@ -286,12 +286,13 @@ def test_pospischil_areas_are_the_published_cylinders():
 @pytest.mark.parametrize("name", ["hh", "hh_rs", "hh_fs"])
 def test_brian2_equations_declare_the_parameters(name):
     brian2 = pytest.importorskip("brian2")
-    from spikefit.data.units import _BRIAN2_UNITS
+    from spikefit.data.units import BRIAN2_UNITS
+    from spikefit.models import brian2_backend
 
     model = spikefit.get_model(name)
-    equations = brian2.Equations(model.brian2_equations)
+    equations = brian2_backend._equations(brian2, model)  # parameters declared from their specs
     for p in model.parameters:
-        unit = eval(_BRIAN2_UNITS.get(p.unit, "1"), vars(brian2))  # noqa: S307 - fixed table
+        unit = eval(BRIAN2_UNITS.get(p.unit, "1"), vars(brian2))  # noqa: S307 - fixed table
         assert brian2.have_same_dimensions(equations[p.name].dim, unit), p.name
     assert "I" in equations and "v" in equations.diff_eq_names
     initial = model.brian2_initial(model.table({"area": [1e-8, 2e-8]}))
