@@ -12,6 +12,8 @@ rheobase protocol, fits it, and prints true against recovered values.
 from __future__ import annotations
 
 import json
+import signal
+from contextlib import contextmanager
 from pathlib import Path
 
 REFERENCES = ("hh", "hh_rs", "hh_fs")
@@ -22,6 +24,7 @@ REFERENCE_PROTOCOL = (-0.1e-9, 0.1e-9, 0.3e-9, 0.6e-9, 1.0e-9)
 def add_fit_commands(subparsers) -> None:
     """Add ``fit`` and ``recover`` to the ``spikefit`` parser's subparsers."""
     from .objectives import OBJECTIVES
+    from .studies import GRACE_FACTOR, HEARTBEAT
 
     fit = subparsers.add_parser("fit", help="fit a model to a recording, a sample or a simulated reference",
                                 description=__doc__.split("\n\n")[1])
@@ -38,7 +41,11 @@ def add_fit_commands(subparsers) -> None:
                      help="search only these parameters (repeat); the others keep their defaults")
     fit.add_argument("--storage", help="sqlite:///fit.db, another RDB URL, or a journal file path")
     fit.add_argument("--study", help="study name in --storage")
-    fit.add_argument("--resume", action="store_true", help="resume the study if it exists")
+    fit.add_argument("--resume", action="store_true",
+                     help="resume the study if it exists, or join the workers fitting it (start every worker so)")
+    fit.add_argument("--heartbeat", type=int, default=HEARTBEAT, metavar="SECONDS",
+                     help=f"seconds between heartbeats of running trials in an RDB storage; a trial silent for "
+                          f"{GRACE_FACTOR} heartbeats is retried by another worker (default {HEARTBEAT})")
     fit.add_argument("--no-refine", action="store_true", help="skip the local polish of the best trial")
     fit.add_argument("--out", metavar="DIR", help="write best_params.json, trials.csv and fit.png here")
     fit.set_defaults(run=cmd_fit)
@@ -65,14 +72,33 @@ def cmd_fit(args) -> int:
         raise ValueError("--resume needs --storage URL and --study NAME")
     model = spikefit.get_model(args.model)
     target = load_target(args.target)
-    result = fit(model, target, objective=parse_objective_arg(args.objective), n_trials=args.trials,
-                 seed=args.seed, params=args.param or None, sampler=args.sampler, storage=args.storage,
-                 study_name=args.study, refine=not args.no_refine, load_if_exists=args.resume)
+    with _sigterm_exits():
+        result = fit(model, target, objective=parse_objective_arg(args.objective), n_trials=args.trials,
+                     seed=args.seed, params=args.param or None, sampler=args.sampler, storage=args.storage,
+                     study_name=args.study, refine=not args.no_refine, load_if_exists=args.resume,
+                     heartbeat=args.heartbeat)
     print_fit(result)
     if args.out:
         for path in write_fit(result, args.out):
             print(f"wrote {path}")
     return 0
+
+
+@contextmanager
+def _sigterm_exits():
+    """SIGTERM (a scheduler stopping a worker) exits like Ctrl-C: the fit queues its batch again."""
+    def stop(signum, frame):
+        raise SystemExit(128 + signum)
+
+    try:
+        before = signal.signal(signal.SIGTERM, stop)
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, before)
 
 
 def cmd_recover(args) -> int:
@@ -125,7 +151,7 @@ def print_fit(result) -> None:
     print(result.summary().to_string(index=False, float_format=lambda x: f"{x:.5g}"))
     f = result.failures
     print(f"failures: {f['infeasible']} infeasible proposals, {f['diverged']} diverged trials, "
-          f"{f['missing_features']} missing features")
+          f"{f['missing_features']} missing features, {f['retried']} trials retried after an interrupt or a lost worker")
     t = result.timings
     print(f"time {result.wall_time:.2f} s: ask {t['ask']:.2f}, tell {t['tell']:.2f}, simulate {t['simulate']:.2f}, "
           f"score {t['score']:.2f}, refine {t['refine']:.2f} s over {t['batches']} batches")

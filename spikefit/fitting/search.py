@@ -8,14 +8,16 @@ TPE) can exceed a batched simulation's (under 0.1 ms per 1 s sweep), so the defa
 is CMA-ES with a population as large as a batch, and ``FitResult.timings`` says where the
 time went (benchmarks/RESULTS.md, "Fitting: where the time goes").
 
-A study kept in a storage (an SQLite URL or an Optuna journal file) is resumed with
-``load_if_exists=True``: trials left running by an interrupted fit are simulated again and
-told, and the fit stops when the study holds ``n_trials`` completed trials in all.
+A study kept in a storage survives the process: an interrupted fit resumes where it stopped
+(``load_if_exists=True``), and several workers can fit one study at once; ``studies`` says how
+trials that lose their worker are retried. The fit ends when the study holds ``n_trials``
+completed trials in all (a few more when workers ask at the same moment).
 """
 from __future__ import annotations
 
 import math
-import pickle
+import os
+import socket
 import sys
 import time
 import warnings
@@ -26,17 +28,14 @@ from typing import Mapping
 import numpy as np
 import optuna  # this module is imported lazily (spikefit.fitting), so import spikefit stays fast
 import pandas as pd
+from optuna.trial import TrialState
 
 from ..data import Trace
 from ..data.units import to_si
 from ..models.parameters import unknown_name_error
 from .objectives import ObjectiveSpec, Target, build_target, check_target, parse_objective
-
-SAMPLERS = ("cmaes", "tpe", "random", "nsga2", "gp", "optuna-cmaes")
-"""Sampler names ``fit`` accepts; an Optuna sampler instance works too."""
-
-_DEFAULT_BATCH = {"cmaes": 32, "tpe": 16, "random": 64, "nsga2": 32, "gp": 8, "optuna-cmaes": 32}
-_ATTR = "spikefit"  # the study's user attribute that says what it fits
+from .samplers import BatchCmaEsSampler, SAMPLERS, batch_size_of  # noqa: F401 - re-exported
+from .studies import GRACE_FACTOR, HEARTBEAT, count, fail_stale, in_flight, open_study, wait_for_others
 _MAX_INFEASIBLE = 0.99  # give up when this fraction of 1000+ proposals broke a rule
 
 
@@ -182,136 +181,6 @@ def _check_region(model, space: SearchSpace) -> None:
             f"fixed {space.describe()['fixed']} break it almost everywhere")
 
 
-# --- a CMA-ES sampler for batches ----------------------------------------------------
-_CMA_STATE = "spikefit:cma"  # study user attribute: the optimizer, once per generation
-_CMA_GENERATION = "spikefit:cma_generation"  # trial system attribute
-
-
-class BatchCmaEsSampler(optuna.samplers.BaseSampler):
-    """IPOP-CMA-ES (the ``cmaes`` package) for batched asks: one generation is one batch.
-
-    Optuna's ``CmaEsSampler`` restores its optimizer from the last completed trial at every
-    ask; asked in batches, each ask of a batch unpickles the optimizer, tells it the previous
-    generation again and stores it on the trial: 4-10 ms a trial, more than the simulation
-    (benchmarks/RESULTS.md). This sampler keeps the optimizer in memory, learns results from
-    ``after_trial``, and stores its state in the study (user attribute ``spikefit:cma``) once
-    per generation, so a resumed fit continues the same search.
-
-    Fits of spiking models have local minima: when a run has converged (its search
-    distribution narrower than ``tol_x`` of the range in every coordinate, no improvement in
-    ``stall`` generations, or ``cmaes``' own criteria), it restarts from a random point with
-    twice the population (IPOP; Auger and Hansen 2005).
-
-    Parameters
-    ----------
-    search_space : dict of name -> FloatDistribution
-        What it samples (on a log scale where the distribution says).
-    popsize : int
-        Population size of the first run: trials per generation.
-    sigma0 : float
-        Initial step size in the unit box of the bounds.
-    seed : int, optional
-    tol_x, stall : float, int
-        Restart criteria (see above).
-    """
-
-    def __init__(self, search_space: dict, popsize: int = 32, sigma0: float = 0.25, seed: int | None = None,
-                 tol_x: float = 1e-3, stall: int = 20):
-        if not popsize >= 2:
-            raise ValueError(f"popsize >= 2 must hold for CMA-ES, got popsize={popsize}")
-        self.search_space = dict(search_space)
-        self.popsize, self.sigma0, self.seed = int(popsize), float(sigma0), seed
-        self.tol_x, self.stall = float(tol_x), int(stall)
-        self._names = list(self.search_space)
-        self._state = None  # {"cma", "restarts", "best", "rng"}: pickled into the study
-        self._results: list = []
-
-    def infer_relative_search_space(self, study, trial):
-        return self.search_space
-
-    def sample_relative(self, study, trial, search_space):
-        self._raise_error_if_multi_objective(study)
-        if not search_space:
-            return {}
-        self._ensure(study)
-        x = self._state["cma"].ask()
-        study._storage.set_trial_system_attr(trial._trial_id, _CMA_GENERATION, self._generation())
-        return self._from_unit(x)
-
-    def sample_independent(self, study, trial, param_name, param_distribution):
-        raise ValueError(f"BatchCmaEsSampler samples {', '.join(self._names)} only, got {param_name!r}")
-
-    def after_trial(self, study, trial, state, values):
-        if state != optuna.trial.TrialState.COMPLETE or self._state is None:
-            return
-        if trial.system_attrs.get(_CMA_GENERATION) != self._generation():
-            return  # a late result of an earlier generation: CMA-ES has moved on
-        self._results.append((self._to_unit(trial.params), float(values[0])))
-        if len(self._results) >= self._state["cma"].population_size:
-            self._tell(study)
-
-    def _generation(self) -> str:
-        return f"{self._state['restarts']}:{self._state['cma'].generation}"
-
-    def _tell(self, study) -> None:
-        cma = self._state["cma"]
-        batch, self._results = self._results[:cma.population_size], []
-        cma.tell(batch)
-        self._state["best"].append(min(v for _, v in batch))
-        if self._converged():
-            self._restart(2 * cma.population_size)
-        study.set_user_attr(_CMA_STATE, pickle.dumps(self._state).hex())
-
-    def _converged(self) -> bool:
-        cma, best = self._state["cma"], self._state["best"]
-        width = cma._sigma * np.sqrt(np.max(np.diag(cma._C)))  # cmaes keeps these private
-        stalled = len(best) > self.stall and min(best[-self.stall:]) >= min(best[:-self.stall]) - 1e-9
-        return bool(width < self.tol_x or stalled or cma.should_stop())
-
-    def _restart(self, popsize: int) -> None:
-        import cmaes
-
-        d = len(self._names)
-        rng = self._state["rng"] if self._state else np.random.default_rng(self.seed)
-        restarts = self._state["restarts"] + 1 if self._state else 0
-        mean = np.full(d, 0.5) if restarts == 0 else rng.uniform(0.2, 0.8, d)
-        cma = cmaes.CMA(mean=mean, sigma=self.sigma0, bounds=np.tile([0.0, 1.0], (d, 1)),
-                        seed=int(rng.integers(2**31)), population_size=popsize)
-        self._state = {"cma": cma, "restarts": restarts, "best": [], "rng": rng}
-
-    def _ensure(self, study) -> None:
-        """The optimizer: in memory, restored from the study, or new."""
-        if self._state is not None:
-            return
-        stored = study.user_attrs.get(_CMA_STATE)
-        if stored is None:
-            self._restart(self.popsize)
-            return
-        self._state = pickle.loads(bytes.fromhex(stored))
-        done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-        self._results = [(self._to_unit(t.params), float(t.values[0])) for t in done
-                         if t.system_attrs.get(_CMA_GENERATION) == self._generation()]
-
-    def _to_unit(self, params: dict) -> np.ndarray:
-        out = []
-        for name in self._names:
-            dist, value = self.search_space[name], params[name]
-            lo, hi, v = (np.log(x) if dist.log else x for x in (dist.low, dist.high, value))
-            out.append((v - lo) / (hi - lo))
-        return np.array(out)
-
-    def _from_unit(self, u: np.ndarray) -> dict:
-        params = {}
-        for name, x in zip(self._names, np.clip(u, 0.0, 1.0)):
-            dist = self.search_space[name]
-            if dist.log:
-                value = float(np.exp(np.log(dist.low) + x * (np.log(dist.high) - np.log(dist.low))))
-            else:
-                value = float(dist.low + x * (dist.high - dist.low))
-            params[name] = min(max(value, dist.low), dist.high)
-        return params
-
-
 # --- the result ----------------------------------------------------------------------
 @dataclass(frozen=True, eq=False)
 class FitResult:
@@ -332,7 +201,8 @@ class FitResult:
     failures : dict
         ``infeasible`` (proposals that broke a rule, never simulated), ``diverged`` (trials
         with a diverged sweep), ``missing_features`` (features or sweeps the model could
-        not produce, summed over trials).
+        not produce, summed over trials), ``retried`` (trials cut short by an interrupt or
+        a lost worker and run again; see ``studies``).
     wall_time : float
         Seconds this call took.
     timings : dict
@@ -385,7 +255,7 @@ class FitResult:
 def fit(model, target, objective="features", n_trials: int = 500, seed: int | None = None,
         params=None, fixed=None, sampler=None, storage=None, study_name: str | None = None,
         n_jobs: int = 1, refine=True, progress: bool = True, *, batch_size: int | None = None,
-        load_if_exists: bool = False) -> FitResult:
+        load_if_exists: bool = False, heartbeat: int = HEARTBEAT) -> FitResult:
     """Fit a model's parameters to a target; see the module doc.
 
     Parameters
@@ -428,7 +298,11 @@ def fit(model, target, objective="features", n_trials: int = 500, seed: int | No
     batch_size : int, optional
         Trials asked per batch (the CMA-ES population); a default per sampler.
     load_if_exists : bool
-        Resume a study of that name in ``storage``; otherwise an existing name is an error.
+        Resume a study of that name in ``storage``, or join the workers fitting it; otherwise
+        an existing name is an error.
+    heartbeat : int
+        Seconds between heartbeats of running trials in an RDB storage (``studies``); a
+        trial silent for ``GRACE_FACTOR`` heartbeats is retried by another worker.
 
     Raises
     ------
@@ -445,10 +319,10 @@ def fit(model, target, objective="features", n_trials: int = 500, seed: int | No
     space = search_space(model, params, fixed)
     _check_inputs(model, space, spec, target, n_trials, n_jobs)
     with _quiet_optuna(), _threads(n_jobs):
-        study = open_study(space, spec, target, sampler, storage, study_name, seed, batch_size, load_if_exists)
-        run = _Run(model, space, spec, target, study, _batch_size(study.sampler, batch_size))
-        run.reclaim()
-        run.loop(n_trials, progress)
+        study = open_study(space, spec, target, sampler, storage, study_name, seed, batch_size, load_if_exists,
+                           heartbeat)
+        run = _Run(model, space, spec, target, study, batch_size_of(study.sampler, batch_size))
+        run.loop(n_trials, progress, patience=4 * GRACE_FACTOR * heartbeat)
         best = best_trial(study, spec)
         params_best, score, refined = _polish(run, best, refine)
     return FitResult(model, params_best, score, spec, study, trial_table(study, space, spec),
@@ -493,108 +367,6 @@ def _check_reset_below_threshold(model, space: SearchSpace, spec: ObjectiveSpec,
 
 
 # --- the study -----------------------------------------------------------------------
-def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | None, search_space: dict):
-    """An Optuna sampler by name (``SAMPLERS``), seeded; None picks CMA-ES or NSGA-II.
-
-    ``"cmaes"`` is ``BatchCmaEsSampler``; ``"optuna-cmaes"`` Optuna's ``CmaEsSampler``.
-    """
-    if name is not None and not isinstance(name, str):
-        return name
-    name = name or ("cmaes" if n_objectives == 1 else "nsga2")
-    if name not in SAMPLERS:
-        raise unknown_name_error("sampler", name, list(SAMPLERS), "fit")
-    batch = batch_size or _DEFAULT_BATCH[name]
-    if name in ("cmaes", "optuna-cmaes") and n_objectives > 1:
-        raise ValueError(f"CMA-ES optimises one objective, got {n_objectives}: use nsga2, tpe or random")
-    if name == "cmaes":
-        return BatchCmaEsSampler(search_space, popsize=max(batch, 2), seed=seed)
-    if name == "optuna-cmaes":
-        return optuna.samplers.CmaEsSampler(seed=seed, popsize=batch, warn_independent_sampling=False)
-    if name == "nsga2":
-        return optuna.samplers.NSGAIISampler(seed=seed, population_size=batch)
-    if name == "gp":
-        return optuna.samplers.GPSampler(seed=seed)
-    if name == "tpe":
-        return optuna.samplers.TPESampler(seed=seed)
-    return optuna.samplers.RandomSampler(seed=seed)
-
-
-def _batch_size(sampler, batch_size: int | None) -> int:
-    if batch_size is not None:
-        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
-            raise ValueError(f"batch_size must be an int >= 1, got batch_size={batch_size!r}")
-        return int(batch_size)
-    for attr in ("popsize", "_popsize", "_population_size"):
-        if getattr(sampler, attr, None):
-            return int(getattr(sampler, attr))
-    kind = type(sampler).__name__.lower()
-    return next((b for n, b in _DEFAULT_BATCH.items() if n.replace("2", "") in kind), 16)
-
-
-def _storage(storage):
-    if isinstance(storage, str) and "://" not in storage:
-        from optuna.storages import JournalStorage
-        from optuna.storages.journal import JournalFileBackend
-
-        return JournalStorage(JournalFileBackend(storage))
-    return storage
-
-
-def open_study(space: SearchSpace, spec: ObjectiveSpec, target: Target, sampler=None, storage=None,
-               study_name=None, seed=None, batch_size=None, load_if_exists=False):
-    """A new Optuna study for this fit, or the stored one of that name when resuming.
-
-    Raises
-    ------
-    ValueError
-        The name exists and ``load_if_exists`` is False, or the stored study fits another
-        model, other parameters or bounds, another objective or another target.
-    """
-    storage = _storage(storage)
-    exists = storage is not None and study_name is not None and study_name in _study_names(storage)
-    if exists and not load_if_exists:
-        raise ValueError(f"study {study_name!r} already exists in the storage: pass load_if_exists=True "
-                         f"(--resume) to resume it, or choose another name")
-    description = {**space.describe(), "objective": spec.describe(), "target": target.fingerprint()}
-    n_before = 0
-    if exists:
-        stored = optuna.load_study(study_name=study_name, storage=storage)
-        _check_compatible(study_name, stored, description)
-        n_before = len(stored.trials)
-    directions = ["minimize"] * spec.n_objectives
-    offset_seed = None if seed is None else int(seed) + n_before  # a resumed sampler draws anew
-    study = optuna.create_study(storage=storage, study_name=study_name, load_if_exists=exists,
-                                directions=directions,
-                                sampler=make_sampler(sampler, offset_seed, spec.n_objectives, batch_size,
-                                                     space.distributions()))
-    if _ATTR not in study.user_attrs:
-        study.set_user_attr(_ATTR, description)
-    return study
-
-
-def _study_names(storage) -> list[str]:
-    return [s.study_name for s in optuna.get_all_study_summaries(storage, include_best_trial=False)]
-
-
-def _check_compatible(name: str, study, description: dict) -> None:
-    stored = study.user_attrs.get(_ATTR)
-    if stored is None:
-        if study.trials:
-            raise ValueError(f"study {name!r} exists with {len(study.trials)} trials not made by spikefit.fit")
-        return
-    for key, what in (("model", "model"), ("params", "searched parameters and bounds"),
-                      ("fixed", "fixed parameters"), ("objective", "objective"), ("target", "target")):
-        if _normalise(stored.get(key)) != _normalise(description[key]):
-            raise ValueError(f"study {name!r} exists with other {what}: it has {stored.get(key)!r}, this fit "
-                             f"asks for {description[key]!r}; use another study name")
-
-
-def _normalise(value):
-    import json
-
-    return json.loads(json.dumps(value))
-
-
 # --- the loop ------------------------------------------------------------------------
 class _Run:
     """One fit's loop: ask a batch, drop infeasible sets, simulate, score, tell."""
@@ -607,47 +379,53 @@ class _Run:
         self.timings = {"ask": 0.0, "tell": 0.0, "simulate": 0.0, "score": 0.0, "batches": 0}
         self.n_asked = self.n_infeasible = 0
 
-    def n_complete(self) -> int:
-        from optuna.trial import TrialState
-
-        return len(self.study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)))
-
-    def reclaim(self) -> None:
-        """Simulate and tell the trials an interrupted fit left running (none lost)."""
-        from optuna.trial import Trial, TrialState
-
-        running = self.study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
-        running = [t for t in running if set(t.params) == set(self.space.names)]
-        for start in range(0, len(running), self.batch_size):
-            chunk = running[start:start + self.batch_size]
-            rows = np.array([[t.params[n] for n in self.space.names] for t in chunk])
-            self.score_and_tell([Trial(self.study, t._trial_id) for t in chunk], rows)
-
-    def loop(self, n_trials: int, progress: bool) -> None:
+    def loop(self, n_trials: int, progress: bool, patience: float) -> None:
+        """Run batches until the study holds ``n_trials`` completed trials; trials other
+        workers are running count as pending, and are waited for (at most ``patience``
+        seconds without any change) rather than run twice."""
         from tqdm.auto import tqdm
 
-        done = self.n_complete()
         show = progress and sys.stderr.isatty()
-        with tqdm(total=n_trials, initial=min(done, n_trials), disable=not show, unit="trial",
-                  desc=f"fit {self.model.name}") as bar:
-            while done < n_trials:
-                trials, rows = self.ask(min(self.batch_size, n_trials - done))
-                self.score_and_tell(trials, rows)
-                done += len(trials)
-                bar.update(len(trials))
+        waited: dict = {}
+        with tqdm(total=n_trials, disable=not show, unit="trial", desc=f"fit {self.model.name}") as bar:
+            while True:
+                fail_stale(self.study)
+                done = count(self.study, TrialState.COMPLETE)
+                bar.update(min(done, n_trials) - bar.n)
+                if done >= n_trials:
+                    return
+                waiting = count(self.study, TrialState.WAITING)
+                free = n_trials - done - count(self.study, TrialState.RUNNING) - waiting
+                if free + waiting <= 0:
+                    if not wait_for_others(self.study, waited, patience):
+                        self._warn_unfinished(done, n_trials, patience)
+                        return
+                    continue
+                with in_flight(self.study) as batch:
+                    trials, rows = self.ask(min(self.batch_size, free + waiting), batch)
+                    self.score_and_tell(trials, rows)
                 bar.set_postfix(best=f"{_best_value(self.study):.4g}", refresh=False)
 
-    def ask(self, n: int):
-        """n feasible trials and their values (n, n_free); infeasible proposals told FAIL."""
-        from optuna.trial import TrialState
+    def _warn_unfinished(self, done: int, n_trials: int, patience: float) -> None:
+        running = count(self.study, TrialState.RUNNING)
+        warnings.warn(f"the study holds {done} of {n_trials} completed trials and {running} trials have been "
+                      f"running elsewhere with no change for {patience:.0f} s (their workers are gone without a "
+                      f"heartbeat, or still working): returning the best so far", RuntimeWarning, stacklevel=3)
 
+    def ask(self, n: int, heartbeat):
+        """n feasible trials and their values (n, n_free); infeasible proposals told FAIL.
+        Each trial joins ``heartbeat`` as soon as it is asked."""
         trials, rows = [], []
         while len(trials) < n:
             t0 = time.perf_counter()
-            asked = [self.study.ask(self.distributions) for _ in range(n - len(trials))]
-            batch = np.array([[t.params[name] for name in self.space.names] for t in asked])
+            asked = []
+            for _ in range(n - len(trials)):
+                asked.append(self.study.ask(self.distributions))
+                heartbeat.add(asked[-1:])  # first the heartbeat, then the worker: see studies
+                asked[-1].set_user_attr("worker", worker_id())
+            values = np.array([[t.params[name] for name in self.space.names] for t in asked])
             self.timings["ask"] += time.perf_counter() - t0
-            ok, reasons = feasible(self.model, self.space, batch)
+            ok, reasons = feasible(self.model, self.space, values)
             t0 = time.perf_counter()
             for trial, good, reason in zip(asked, ok, reasons):
                 if not good:
@@ -658,7 +436,7 @@ class _Run:
             self.n_infeasible += int((~ok).sum())
             self._check_infeasible_rate()
             trials += [t for t, good in zip(asked, ok) if good]
-            rows += list(batch[ok])
+            rows += list(values[ok])
         return trials, np.array(rows)
 
     def _check_infeasible_rate(self) -> None:
@@ -687,6 +465,11 @@ class _Run:
             self.study.tell(trial, [float(v) for v in value])
         self.timings["tell"] += time.perf_counter() - t0
         self.timings["batches"] += 1
+
+
+def worker_id() -> str:
+    """This process as ``host:pid``: the ``worker`` user attribute of the trials it runs."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def _best_value(study) -> float:
@@ -764,7 +547,8 @@ def _ordered(model, params: dict) -> dict:
 
 # --- tables and counts ---------------------------------------------------------------
 def trial_table(study, space: SearchSpace, spec: ObjectiveSpec) -> pd.DataFrame:
-    """One row per trial: number, state, value(s), parameters (SI), n_missing, diverged, infeasible."""
+    """One row per trial: number, state, value(s), parameters (SI), n_missing, diverged,
+    infeasible (the rule broken), worker (host:pid), retry_of (the trial it repeats, or -1)."""
     labels = ["value"] if spec.n_objectives == 1 else [f"value_{label}" for label in spec.describe()]
     rows = []
     for t in study.get_trials(deepcopy=False):
@@ -773,28 +557,36 @@ def trial_table(study, space: SearchSpace, spec: ObjectiveSpec) -> pd.DataFrame:
                      **{n: t.params.get(n, np.nan) for n in space.names},
                      "n_missing": t.user_attrs.get("n_missing", 0),
                      "diverged": t.user_attrs.get("n_diverged", 0) > 0,
-                     "infeasible": t.user_attrs.get("infeasible", "")})
-    columns = ["number", "state", *labels, *space.names, "n_missing", "diverged", "infeasible"]
+                     "infeasible": t.user_attrs.get("infeasible", ""),
+                     "worker": t.user_attrs.get("worker", ""),
+                     "retry_of": t.system_attrs.get("failed_trial", -1)})
+    columns = ["number", "state", *labels, *space.names, "n_missing", "diverged", "infeasible", "worker",
+               "retry_of"]
     return pd.DataFrame(rows, columns=columns)
 
 
 def failure_counts(study) -> dict:
-    """Infeasible proposals, diverged trials and missing features of a study, all together."""
+    """Infeasible proposals, diverged trials, missing features and retried trials (cut short
+    by an interrupt or a lost worker, queued again) of a study, all together."""
     trials = study.get_trials(deepcopy=False)
     return {"infeasible": sum("infeasible" in t.user_attrs for t in trials),
             "diverged": sum(t.user_attrs.get("n_diverged", 0) > 0 for t in trials),
-            "missing_features": sum(int(t.user_attrs.get("n_missing", 0)) for t in trials)}
+            "missing_features": sum(int(t.user_attrs.get("n_missing", 0)) for t in trials),
+            "retried": sum("failed_trial" in t.system_attrs for t in trials)}
 
 
 # --- context -------------------------------------------------------------------------
 @contextmanager
 def _quiet_optuna():
-    """Optuna logs a line per trial (thousands here) and warns of experimental samplers."""
+    """Optuna logs a line per trial (thousands here), warns of experimental samplers and of
+    heartbeats outside ``Study.optimize``."""
     level = optuna.logging.get_verbosity()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
+            # ask/tell with heartbeats is what spikefit does on purpose (studies.py)
+            warnings.filterwarnings("ignore", message="Heartbeat of storage is supposed to be used")
             yield
     finally:
         optuna.logging.set_verbosity(level)

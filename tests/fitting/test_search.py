@@ -5,6 +5,7 @@ import pytest
 
 import spikefit
 from spikefit.fitting import search as S
+from spikefit.fitting.studies import open_storage
 from spikefit.fitting.fit_cli import add_fit_commands, parse_objective_arg
 from spikefit.fitting.objectives import build_target
 
@@ -167,15 +168,19 @@ def test_interrupted_fit_resumes_to_exactly_n_trials(lif, lif_target, tmp_path, 
     _interrupt_after(monkeypatch, 2)
     with pytest.raises(Interrupted):
         quick_fit(lif, lif_target, n_trials=80, **options)
-    study = optuna.load_study(study_name="resume", storage=S._storage(storage))
+    study = optuna.load_study(study_name="resume", storage=open_storage(storage))
     states = [t.state.name for t in study.trials]
-    assert states.count("COMPLETE") == 32 and states.count("RUNNING") == 16
+    interrupted = [t for t in study.trials if t.user_attrs.get("retried_because") == "interrupted"]
+    assert states.count("COMPLETE") == 32 and states.count("WAITING") == 16 and "RUNNING" not in states
+    assert len(interrupted) == 16 and all(t.state.name == "FAIL" for t in interrupted)
+    queued = {t.system_attrs["failed_trial"]: t.params for t in study.trials if t.state.name == "WAITING"}
+    assert queued == {t.number: t.params for t in interrupted}  # the same parameters, queued again
     monkeypatch.undo()
     result = quick_fit(lif, lif_target, n_trials=80, load_if_exists=True, **options)
     states = result.trials["state"].tolist()
-    assert states.count("COMPLETE") == 80 and "RUNNING" not in states
+    assert states.count("COMPLETE") == 80 and "RUNNING" not in states and "WAITING" not in states
     assert result.trials["number"].is_unique
-    assert len(result.trials) == 80 + result.failures["infeasible"]  # the 16 left running were told, not lost
+    assert len(result.trials) == 80 + 16 + result.failures["infeasible"]  # nothing lost, nothing twice
     again = quick_fit(lif, lif_target, n_trials=80, load_if_exists=True, **options)
     assert len(again.trials) == len(result.trials)  # a finished study runs no more trials
 

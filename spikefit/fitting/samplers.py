@@ -1,0 +1,187 @@
+"""Samplers: which Optuna sampler proposes a fit's trials, and a CMA-ES made for batches.
+
+``make_sampler`` turns a name (``SAMPLERS``) into a seeded Optuna sampler; the default,
+chosen by benchmarks/sampler_comparison.py (benchmarks/RESULTS.md), is ``BatchCmaEsSampler``
+for one objective and NSGA-II for several.
+"""
+from __future__ import annotations
+
+import pickle
+
+import numpy as np
+import optuna
+
+from ..models.parameters import unknown_name_error
+
+SAMPLERS = ("cmaes", "tpe", "random", "nsga2", "gp", "optuna-cmaes")
+"""Sampler names ``fit`` accepts; an Optuna sampler instance works too."""
+
+DEFAULT_BATCH = {"cmaes": 32, "tpe": 16, "random": 64, "nsga2": 32, "gp": 8, "optuna-cmaes": 32}
+"""Trials asked per batch for each sampler (the population of CMA-ES and NSGA-II)."""
+
+_CMA_STATE = "spikefit:cma"  # study user attribute: the optimizer, once per generation
+_CMA_GENERATION = "spikefit:cma_generation"  # trial system attribute
+
+
+class BatchCmaEsSampler(optuna.samplers.BaseSampler):
+    """IPOP-CMA-ES (the ``cmaes`` package) for batched asks: one generation is one batch.
+
+    Optuna's ``CmaEsSampler`` restores its optimizer from the last completed trial at every
+    ask; asked in batches, each ask of a batch unpickles the optimizer, tells it the previous
+    generation again and stores it on the trial: 4-10 ms a trial, more than the simulation
+    (benchmarks/RESULTS.md). This sampler keeps the optimizer in memory, learns results from
+    ``after_trial``, and stores its state in the study (user attribute ``spikefit:cma``) once
+    per generation, so a resumed fit continues the same search.
+
+    Fits of spiking models have local minima: when a run has converged (its search
+    distribution narrower than ``tol_x`` of the range in every coordinate, no improvement in
+    ``stall`` generations, or ``cmaes``' own criteria), it restarts from a random point with
+    twice the population (IPOP; Auger and Hansen 2005).
+
+    Parameters
+    ----------
+    search_space : dict of name -> FloatDistribution
+        What it samples (on a log scale where the distribution says).
+    popsize : int
+        Population size of the first run: trials per generation.
+    sigma0 : float
+        Initial step size in the unit box of the bounds.
+    seed : int, optional
+    tol_x, stall : float, int
+        Restart criteria (see above).
+    """
+
+    def __init__(self, search_space: dict, popsize: int = 32, sigma0: float = 0.25, seed: int | None = None,
+                 tol_x: float = 1e-3, stall: int = 20):
+        if not popsize >= 2:
+            raise ValueError(f"popsize >= 2 must hold for CMA-ES, got popsize={popsize}")
+        self.search_space = dict(search_space)
+        self.popsize, self.sigma0, self.seed = int(popsize), float(sigma0), seed
+        self.tol_x, self.stall = float(tol_x), int(stall)
+        self._names = list(self.search_space)
+        self._state = None  # {"cma", "restarts", "best", "rng"}: pickled into the study
+        self._results: list = []
+
+    def infer_relative_search_space(self, study, trial):
+        return self.search_space
+
+    def sample_relative(self, study, trial, search_space):
+        self._raise_error_if_multi_objective(study)
+        if not search_space:
+            return {}
+        self._ensure(study)
+        x = self._state["cma"].ask()
+        study._storage.set_trial_system_attr(trial._trial_id, _CMA_GENERATION, self._generation())
+        return self._from_unit(x)
+
+    def sample_independent(self, study, trial, param_name, param_distribution):
+        raise ValueError(f"BatchCmaEsSampler samples {', '.join(self._names)} only, got {param_name!r}")
+
+    def after_trial(self, study, trial, state, values):
+        if state != optuna.trial.TrialState.COMPLETE or self._state is None:
+            return
+        if trial.system_attrs.get(_CMA_GENERATION) != self._generation():
+            return  # a late result of an earlier generation: CMA-ES has moved on
+        self._results.append((self._to_unit(trial.params), float(values[0])))
+        if len(self._results) >= self._state["cma"].population_size:
+            self._tell(study)
+
+    def _generation(self) -> str:
+        return f"{self._state['restarts']}:{self._state['cma'].generation}"
+
+    def _tell(self, study) -> None:
+        cma = self._state["cma"]
+        batch, self._results = self._results[:cma.population_size], []
+        cma.tell(batch)
+        self._state["best"].append(min(v for _, v in batch))
+        if self._converged():
+            self._restart(2 * cma.population_size)
+        study.set_user_attr(_CMA_STATE, pickle.dumps(self._state).hex())
+
+    def _converged(self) -> bool:
+        cma, best = self._state["cma"], self._state["best"]
+        width = cma._sigma * np.sqrt(np.max(np.diag(cma._C)))  # cmaes keeps these private
+        stalled = len(best) > self.stall and min(best[-self.stall:]) >= min(best[:-self.stall]) - 1e-9
+        return bool(width < self.tol_x or stalled or cma.should_stop())
+
+    def _restart(self, popsize: int) -> None:
+        import cmaes
+
+        d = len(self._names)
+        rng = self._state["rng"] if self._state else np.random.default_rng(self.seed)
+        restarts = self._state["restarts"] + 1 if self._state else 0
+        mean = np.full(d, 0.5) if restarts == 0 else rng.uniform(0.2, 0.8, d)
+        cma = cmaes.CMA(mean=mean, sigma=self.sigma0, bounds=np.tile([0.0, 1.0], (d, 1)),
+                        seed=int(rng.integers(2**31)), population_size=popsize)
+        self._state = {"cma": cma, "restarts": restarts, "best": [], "rng": rng}
+
+    def _ensure(self, study) -> None:
+        """The optimizer: in memory, restored from the study, or new."""
+        if self._state is not None:
+            return
+        stored = study.user_attrs.get(_CMA_STATE)
+        if stored is None:
+            self._restart(self.popsize)
+            return
+        self._state = pickle.loads(bytes.fromhex(stored))
+        done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
+        self._results = [(self._to_unit(t.params), float(t.values[0])) for t in done
+                         if t.system_attrs.get(_CMA_GENERATION) == self._generation()]
+
+    def _to_unit(self, params: dict) -> np.ndarray:
+        out = []
+        for name in self._names:
+            dist, value = self.search_space[name], params[name]
+            lo, hi, v = (np.log(x) if dist.log else x for x in (dist.low, dist.high, value))
+            out.append((v - lo) / (hi - lo))
+        return np.array(out)
+
+    def _from_unit(self, u: np.ndarray) -> dict:
+        params = {}
+        for name, x in zip(self._names, np.clip(u, 0.0, 1.0)):
+            dist = self.search_space[name]
+            if dist.log:
+                value = float(np.exp(np.log(dist.low) + x * (np.log(dist.high) - np.log(dist.low))))
+            else:
+                value = float(dist.low + x * (dist.high - dist.low))
+            params[name] = min(max(value, dist.low), dist.high)
+        return params
+
+
+def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | None, search_space: dict):
+    """An Optuna sampler by name (``SAMPLERS``), seeded; None picks CMA-ES or NSGA-II.
+
+    ``"cmaes"`` is ``BatchCmaEsSampler``; ``"optuna-cmaes"`` Optuna's ``CmaEsSampler``.
+    """
+    if name is not None and not isinstance(name, str):
+        return name
+    name = name or ("cmaes" if n_objectives == 1 else "nsga2")
+    if name not in SAMPLERS:
+        raise unknown_name_error("sampler", name, list(SAMPLERS), "fit")
+    batch = batch_size or DEFAULT_BATCH[name]
+    if name in ("cmaes", "optuna-cmaes") and n_objectives > 1:
+        raise ValueError(f"CMA-ES optimises one objective, got {n_objectives}: use nsga2, tpe or random")
+    if name == "cmaes":
+        return BatchCmaEsSampler(search_space, popsize=max(batch, 2), seed=seed)
+    if name == "optuna-cmaes":
+        return optuna.samplers.CmaEsSampler(seed=seed, popsize=batch, warn_independent_sampling=False)
+    if name == "nsga2":
+        return optuna.samplers.NSGAIISampler(seed=seed, population_size=batch)
+    if name == "gp":
+        return optuna.samplers.GPSampler(seed=seed)
+    if name == "tpe":
+        return optuna.samplers.TPESampler(seed=seed)
+    return optuna.samplers.RandomSampler(seed=seed)
+
+
+def batch_size_of(sampler, batch_size: int | None) -> int:
+    """Trials per batch: ``batch_size`` checked, else the sampler's population, else a default."""
+    if batch_size is not None:
+        if not isinstance(batch_size, (int, np.integer)) or batch_size < 1:
+            raise ValueError(f"batch_size must be an int >= 1, got batch_size={batch_size!r}")
+        return int(batch_size)
+    for attr in ("popsize", "_popsize", "_population_size"):
+        if getattr(sampler, attr, None):
+            return int(getattr(sampler, attr))
+    kind = type(sampler).__name__.lower()
+    return next((b for n, b in DEFAULT_BATCH.items() if n.replace("2", "") in kind), 16)

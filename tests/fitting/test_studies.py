@@ -1,0 +1,184 @@
+"""Studies: storages, unreachable servers, and workers sharing one study (one killed mid-way).
+
+The PostgreSQL tests need a server: ``.ci/run`` starts one (``.ci/services``) and sets
+SPIKEFIT_TEST_POSTGRES to its URL; without it they skip and say so.
+"""
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import numpy as np
+import optuna
+import pandas as pd
+import pytest
+
+import spikefit
+from spikefit.fitting import search as S
+from spikefit.fitting.objectives import build_target, parse_objective
+from spikefit.fitting.studies import _hide_password, open_storage
+
+POSTGRES = os.environ.get("SPIKEFIT_TEST_POSTGRES")
+PARAMS = ("C", "g_L", "V_th")
+N_TRIALS = 320
+HEARTBEAT = 1  # s: a killed worker's trials are stale after 6 s
+
+
+def _postgres_or_skip() -> str:
+    if not POSTGRES:
+        pytest.skip("no PostgreSQL server: set SPIKEFIT_TEST_POSTGRES to its URL (.ci/run starts one)")
+    try:
+        open_storage(POSTGRES)
+    except ValueError as error:
+        pytest.skip(f"SPIKEFIT_TEST_POSTGRES is set but {error}")
+    return POSTGRES
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def storage_url(request, tmp_path):
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'shared.db'}"
+    return _postgres_or_skip()
+
+
+@pytest.fixture(scope="module")
+def target_file(tmp_path_factory):
+    path = tmp_path_factory.mktemp("target") / "cell.npz"
+    stimuli = spikefit.step_protocol([0.1e-9, 0.3e-9, 0.5e-9], 0.1, 0.5, 0.6)
+    spikefit.get_model("lif").simulate(None, stimuli).write(path)
+    return path
+
+
+# --- storages ------------------------------------------------------------------------
+def test_unreachable_storage_is_an_error_before_any_trial():
+    lif = spikefit.get_model("lif")
+    target = lif.simulate(None, spikefit.step(0.3e-9, 0.1, 0.5, 0.6))
+    with pytest.raises(ValueError, match=r"storage 'postgresql://me:\*\*\*@127.0.0.1:9/x' cannot be reached: "
+                                         r".*(refused|failed)"):
+        S.fit(lif, target, n_trials=8, storage="postgresql://me:secret@127.0.0.1:9/x", study_name="s",
+              progress=False)
+    with pytest.raises(ValueError, match="heartbeat must be an int >= 1"):
+        open_storage("sqlite:///x.db", heartbeat=0)
+
+
+def test_passwords_are_hidden_in_messages():
+    assert _hide_password("postgresql://u:pw@host:5/db") == "postgresql://u:***@host:5/db"
+    assert _hide_password("postgresql://u@host/db") == "postgresql://u@host/db"
+    assert _hide_password("sqlite:///a.db") == "sqlite:///a.db"
+
+
+def test_a_journal_resume_retries_trials_left_running(tmp_path):
+    """A journal has no heartbeat: a resumed fit takes the trials left running as abandoned."""
+    lif = spikefit.get_model("lif")
+    target = lif.simulate(None, spikefit.step_protocol([0.2e-9, 0.4e-9], 0.1, 0.5, 0.6))
+    storage = str(tmp_path / "fit.journal")
+    options = dict(params=list(PARAMS), storage=storage, study_name="j", seed=1, refine=False, progress=False,
+                   batch_size=8)
+    S.fit(lif, target, n_trials=16, **options)
+    study = optuna.load_study(study_name="j", storage=open_storage(storage))
+    abandoned = [study.ask(S.search_space(lif, list(PARAMS)).distributions()) for _ in range(3)]  # a killed worker
+    result = S.fit(lif, target, n_trials=24, load_if_exists=True, **options)
+    table = result.trials.set_index("number")
+    assert all(table.loc[t.number, "state"] == "FAIL" for t in abandoned)
+    retries = table[table["retry_of"] >= 0]
+    assert sorted(retries["retry_of"]) == sorted(t.number for t in abandoned)
+    assert (retries["state"] == "COMPLETE").all() and (table["state"] == "COMPLETE").sum() == 24
+    assert result.failures["retried"] == 3
+
+
+# --- two workers, one killed ---------------------------------------------------------
+def _worker(target_file, storage_url, study, out, seed) -> subprocess.Popen:
+    command = [sys.executable, "-m", "spikefit.cli", "fit", "lif", str(target_file), "--objective", "spikes",
+               "--trials", str(N_TRIALS), "--seed", str(seed), "--storage", storage_url, "--study", study,
+               "--resume", "--heartbeat", str(HEARTBEAT), "--no-refine", "--out", str(out)]
+    for name in PARAMS:
+        command += ["--param", name]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _running_of(storage, study_name: str, pid: int) -> int:
+    study = optuna.load_study(study_name=study_name, storage=storage)
+    running = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.RUNNING,))
+    return sum(t.user_attrs.get("worker", "").endswith(f":{pid}") for t in running)
+
+
+def _kill_mid_batch(worker, storage, study_name: str, timeout: float = 120.0) -> None:
+    """SIGKILL the worker while it holds running trials, once the study is under way."""
+    started = time.monotonic()
+    while time.monotonic() - started < timeout:
+        if worker.poll() is not None:
+            pytest.fail(f"the worker ended before it could be killed:\n{worker.stdout.read()}")
+        try:
+            study = optuna.load_study(study_name=study_name, storage=storage)
+        except KeyError:  # not created yet
+            time.sleep(0.05)
+            continue
+        done = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
+        if done >= N_TRIALS // 5 and _running_of(storage, study_name, worker.pid):
+            worker.send_signal(signal.SIGKILL)
+            worker.wait()
+            return
+        time.sleep(0.05)
+    pytest.fail("the worker never held a running trial")
+
+
+def _finish(worker, timeout: float = 300.0) -> str:
+    output, _ = worker.communicate(timeout=timeout)
+    assert worker.returncode == 0, output
+    return output
+
+
+def test_two_workers_one_killed_lose_no_trial_and_count_none_twice(target_file, storage_url, tmp_path):
+    study_name = f"workers-{uuid.uuid4().hex[:8]}"
+    storage = open_storage(storage_url, heartbeat=HEARTBEAT)
+    first = _worker(target_file, storage_url, study_name, tmp_path / "a", seed=1)
+    second = _worker(target_file, storage_url, study_name, tmp_path / "b", seed=2)
+    try:
+        _kill_mid_batch(first, storage, study_name)
+        killed = first.pid
+        resumed = _worker(target_file, storage_url, study_name, tmp_path / "c", seed=3)
+        outputs = [_finish(second), _finish(resumed)]
+    finally:
+        for worker in (first, second):
+            if worker.poll() is None:
+                worker.kill()
+    study = optuna.load_study(study_name=study_name, storage=storage)
+    trials = study.get_trials(deepcopy=False)
+    states = [t.state.name for t in trials]
+    assert "RUNNING" not in states and "WAITING" not in states
+    complete = [t for t in trials if t.state.name == "COMPLETE"]
+    assert N_TRIALS <= len(complete) <= N_TRIALS + 2 * 32  # overshoot at most a batch per worker
+
+    # Lost: the killed worker's running trials failed, each run again once, with its parameters.
+    failed = [t for t in trials if t.state.name == "FAIL" and "infeasible" not in t.user_attrs]
+    orphans = [t for t in failed if "abandoned" in t.user_attrs]  # killed between ask and first heartbeat
+    cut = [t for t in failed if "abandoned" not in t.user_attrs]
+    assert cut and all(t.user_attrs["worker"].endswith(f":{killed}") for t in cut)
+    assert len(orphans) <= 1 and all("worker" not in t.user_attrs for t in orphans)
+    retries = {}
+    for t in trials:
+        if "failed_trial" in t.system_attrs:
+            retries.setdefault(t.system_attrs["failed_trial"], []).append(t)
+    by_number = {t.number: t for t in trials}
+    for t in cut:
+        copies = retries.get(t.number, [])
+        assert len(copies) == 1 and copies[0].params == t.params  # none lost, none twice
+        assert copies[0].state.name == "COMPLETE" and not copies[0].user_attrs["worker"].endswith(f":{killed}")
+    assert all(by_number[n].state.name == "FAIL" for n in retries)
+
+    # Counted right: every stored score is the score of that trial's own parameters.
+    lif = spikefit.get_model("lif")
+    target = build_target(spikefit.load(target_file))
+    rows = {name: np.array([t.params[name] for t in complete]) for name in PARAMS}
+    result = lif.simulate_batch({**lif.defaults(), **rows}, target.stimuli)
+    scores, _ = parse_objective("spikes").evaluate(result, target)
+    np.testing.assert_allclose(scores[:, 0], [t.value for t in complete], rtol=1e-9, atol=1e-12)
+
+    # Each finishing worker reports the study as it was when the study was complete.
+    for out, output in zip(("b", "c"), outputs):
+        table = pd.read_csv(tmp_path / out / "trials.csv")
+        assert (table["state"] == "COMPLETE").sum() >= N_TRIALS and table["number"].is_unique
+        assert f"{len(cut)} trials retried" in output or "trials retried" in output
+    optuna.delete_study(study_name=study_name, storage=storage)
