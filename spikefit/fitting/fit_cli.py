@@ -2,7 +2,7 @@
 
 ``spikefit fit MODEL TARGET`` fits MODEL to TARGET: a recording file or folder that
 ``spikefit.load`` reads, a shipped sample (``spikefit.data.samples.names()``), or a
-simulated reference (``hh``, ``hh_rs``, ``hh_fs``, simulated under ``REFERENCE_PROTOCOL``).
+built-in reference (``hh``, ``hh_rs``, ``hh_fs``: its step sweeps; ``spikefit.models.references``).
 With ``--out DIR`` it writes ``best_params.json`` (values with units), ``trials.csv`` and
 ``fit.png`` (target against fit, sweep by sweep).
 
@@ -16,9 +16,7 @@ import signal
 from contextlib import contextmanager
 from pathlib import Path
 
-REFERENCES = ("hh", "hh_rs", "hh_fs")
-REFERENCE_PROTOCOL = (-0.1e-9, 0.1e-9, 0.3e-9, 0.6e-9, 1.0e-9)
-"""Step amplitudes (A, 0.1 to 0.9 s of 1 s) of a simulated reference target."""
+from ..models.references import REFERENCES
 
 
 def add_fit_commands(subparsers) -> None:
@@ -134,13 +132,14 @@ def parse_objective_arg(text: str):
 
 
 def load_target(source: str):
-    """A Recording from a file, a sample, or a simulated reference model (``REFERENCES``)."""
-    import spikefit
+    """A Recording from a file, a sample, or a built-in reference (its step sweeps)."""
     from spikefit.data import samples
 
+    from ..models.references import is_noise, reference
+
     if source in REFERENCES:
-        stimuli = spikefit.step_protocol(list(REFERENCE_PROTOCOL), 0.1, 0.9, 1.0)
-        return spikefit.get_model(source).simulate(None, stimuli)
+        recording = reference(source)
+        return type(recording)([s for s in recording if not is_noise(s)], recording.metadata)
     return samples.load_path_or_sample(source)
 
 
