@@ -106,10 +106,12 @@ def build_parser() -> argparse.ArgumentParser:
     from .data.inspect import add_inspect_command
     from .fitting.features_cli import add_features_command
     from .fitting.fit_cli import add_fit_commands
+    from .reports.compare_cli import add_compare_command
 
     add_inspect_command(sub)
     add_features_command(sub)
     add_fit_commands(sub)
+    add_compare_command(sub)
     return parser
 
 

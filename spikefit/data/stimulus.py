@@ -66,6 +66,9 @@ class Stimulus:
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
         self._check_window()
 
+    def __reduce__(self):  # a mappingproxy does not pickle: rebuild from a dict (worker processes)
+        return (type(self), (self.current, self.dt, self.start, self.stop, dict(self.metadata)))
+
     def _check_window(self):
         start, stop = self.start, self.stop
         if (start is None) != (stop is None):

@@ -50,6 +50,9 @@ class Trace:
             object.__setattr__(self, "spike_times", spikes)
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
 
+    def __reduce__(self):  # a mappingproxy does not pickle: rebuild from a dict (worker processes)
+        return (type(self), (self.v, self.stimulus, self.spike_times, dict(self.metadata)))
+
     @property
     def dt(self) -> float:
         """Sampling interval in s."""
@@ -94,6 +97,9 @@ class Recording(Sequence):
                 raise TypeError(f"sweep {i} must be a Trace, got {type(sweep).__name__}")
         object.__setattr__(self, "sweeps", sweeps)
         object.__setattr__(self, "metadata", MappingProxyType(dict(self.metadata)))
+
+    def __reduce__(self):
+        return (type(self), (self.sweeps, dict(self.metadata)))
 
     def __len__(self) -> int:
         return len(self.sweeps)

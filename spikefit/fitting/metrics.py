@@ -133,13 +133,15 @@ def normalized_gamma(model, repeats: Sequence, delta: float = 4e-3, duration: fl
     """Mean Gamma of the model against each repeat, divided by the data's reliability.
 
     The score of the 2009 competition: 1 means the model predicts the spikes as well as
-    one recording of the neuron predicts another.
+    one recording of the neuron predicts another. NaN when the repeats do not agree beyond
+    chance (reliability <= 0): there is nothing to normalise by.
     """
     values = [gamma_factor(r, model, delta, duration) for r in repeats]
     values = [v for v in values if not math.isnan(v)]
-    if not values:
+    reliability = intrinsic_reliability(repeats, delta, duration)
+    if not values or not reliability > 0:
         return math.nan
-    return float(np.mean(values)) / intrinsic_reliability(repeats, delta, duration)
+    return float(np.mean(values)) / reliability
 
 
 # --- van Rossum distance -------------------------------------------------------------

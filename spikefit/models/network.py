@@ -37,10 +37,12 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import math
 import os
 import shutil
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping
@@ -67,11 +69,9 @@ EXCITATORY_FRACTION = 0.8
 
 _MEMBRANE = {k: ADEX_PRESETS["destexhe_fs"][k] for k in
              ("C", "g_L", "E_L", "V_T", "Delta_T", "tau_w", "V_cut", "t_ref")}
-CELL_ADAPTATION = {  # (a S, b A); RS b is the ``adaptation_b`` argument
-    "RS": ADEX_PRESETS["destexhe_rs_weak"]["a"],
-    "LTS": (ADEX_PRESETS["destexhe_lts"]["a"], ADEX_PRESETS["destexhe_lts"]["b"]),
-    "FS": (ADEX_PRESETS["destexhe_fs"]["a"], ADEX_PRESETS["destexhe_fs"]["b"]),
-}
+CELL_TYPES = {"RS": "destexhe_rs_weak", "LTS": "destexhe_lts", "FS": "destexhe_fs"}
+"""The preset (``presets.ADEX_PRESETS``) whose a and b each population takes; the RS b is
+replaced by the ``adaptation_b`` argument."""
 
 SYNAPSES = dict(
     w_e=6e-9, w_i=67e-9,            # S, peak conductance per synapse
@@ -425,11 +425,11 @@ def _build(b2, config: dict, codeobj_class):
     cortex = b2.NeuronGroup(n, _NEURON_EQUATIONS, threshold="v > V_cut", reset="v = V_reset\nw += b",
                             refractory=m["t_ref"] * b2.second, method="exponential_euler",
                             namespace=namespace, name="cortex", **common)
-    a = np.empty(n)
-    b = np.zeros(n)
-    a[:n_rs], b[:n_rs] = CELL_ADAPTATION["RS"], config["adaptation_b"]
-    a[n_rs:n_exc], b[n_rs:n_exc] = CELL_ADAPTATION["LTS"]
-    a[n_exc:], b[n_exc:] = CELL_ADAPTATION["FS"]
+    a, b = np.empty(n), np.empty(n)
+    for name, cells in (("RS", slice(0, n_rs)), ("LTS", slice(n_rs, n_exc)), ("FS", slice(n_exc, n))):
+        preset = ADEX_PRESETS[CELL_TYPES[name]]
+        a[cells] = preset["a"]
+        b[cells] = config["adaptation_b"] if name == "RS" else preset["b"]
     cortex.a = a * b2.siemens
     cortex.b = b * b2.amp
     cortex.v = m["E_L"] * b2.volt
@@ -473,6 +473,29 @@ def _build(b2, config: dict, codeobj_class):
     return b2.Network(*objects), cortex_spikes, kick_spikes
 
 
+class _QuietRandomOrderWarning(logging.Filter):
+    """Drop Brian's order-dependence warning that ``rand()`` in synaptic code always raises.
+
+    Brian cannot prove that a function with internal state (its random generator) is
+    order-independent, so stochastic release draws this warning; which synapse gets which
+    random number does not change the statistics of the release.
+    """
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "may not be well-defined" not in record.getMessage()
+
+
+@contextmanager
+def _quiet_random_order_warning():
+    logger = logging.getLogger("brian2.codegen.generators.base")
+    quiet = _QuietRandomOrderWarning()
+    logger.addFilter(quiet)
+    try:
+        yield
+    finally:
+        logger.removeFilter(quiet)
+
+
 def _code_object_class(target: str):
     if target == "numpy":
         from brian2.codegen.runtime.numpy_rt import NumpyCodeObject
@@ -490,8 +513,8 @@ def _run_runtime(config: dict, target: str):
     state = np.random.get_state()  # Brian seeds numpy's global generator; give it back
     try:
         b2.seed(config["seed"])
-        net, cortex_spikes, kick_spikes = _build(b2, config, _code_object_class(target))
-        with np.errstate(over="ignore"):
+        with _quiet_random_order_warning(), np.errstate(over="ignore"):
+            net, cortex_spikes, kick_spikes = _build(b2, config, _code_object_class(target))
             net.run(config["duration"] * b2.second, namespace={})
         return (np.array(cortex_spikes.t_), np.array(cortex_spikes.i_),
                 np.array(kick_spikes.t_), np.array(kick_spikes.i_))
@@ -520,8 +543,9 @@ def _run_standalone(config: dict):
         b2.set_device("cpp_standalone", directory=str(directory), build_on_run=True, with_output=False)
         try:
             b2.seed(config["seed"])
-            net, cortex_spikes, kick_spikes = _build(b2, config, None)
-            net.run(config["duration"] * b2.second, namespace={})
+            with _quiet_random_order_warning():
+                net, cortex_spikes, kick_spikes = _build(b2, config, None)
+                net.run(config["duration"] * b2.second, namespace={})
             return (np.array(cortex_spikes.t_), np.array(cortex_spikes.i_),
                     np.array(kick_spikes.t_), np.array(kick_spikes.i_))
         finally:

@@ -14,6 +14,7 @@ activity outlives the kick), mean ISI CV after the kick (irregularity) and Golom
 """
 from __future__ import annotations
 
+import inspect
 import math
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +111,7 @@ def sweep(factors: Mapping[str, Sequence] | Sequence[str] | None = None, *, n: i
             if factor == "delay" and "delay_jitter" not in baseline:
                 kwargs["delay_jitter"] = 0.5 * to_si(value, "s", "delay")  # the notebook's jitter
             for seed in seeds:
-                key = tuple(sorted((k, repr(v)) for k, v in kwargs.items())) + (("seed", seed),)
+                key = _run_key(seed=seed, **kwargs)
                 if key not in cache:
                     cache[key] = destexhe2009(seed=seed, **kwargs).summary()
                 summary = cache[key]
@@ -123,6 +124,13 @@ def sweep(factors: Mapping[str, Sequence] | Sequence[str] | None = None, *, n: i
                           f"CV {summary['cv_isi']:.2f}, chi {summary['synchrony']:.2f}, "
                           f"{summary['mean_rate']:.1f} Hz ({summary['wall_time']:.1f} s)", flush=True)
     return pd.DataFrame(rows)
+
+
+def _run_key(**kwargs) -> tuple:
+    """The complete settings of a run (defaults filled in), to simulate each one once."""
+    bound = inspect.signature(destexhe2009).bind(**kwargs)
+    bound.apply_defaults()
+    return tuple((k, repr(v)) for k, v in sorted(bound.arguments.items()))
 
 
 def summarise_sweep(table: pd.DataFrame) -> pd.DataFrame:
@@ -262,7 +270,7 @@ def _verdict(part: pd.DataFrame) -> str:
     persist = part["persistence"].to_numpy()
     values = part["value"].to_numpy()
     best, worst = values[np.argmax(persist)], values[np.argmin(persist)]
-    if np.ptp(persist) < 0.05 * max(persist.max(), 1e-9):
+    if persist.max() - persist.min() < 0.05 * max(persist.max(), 1e-9):
         return "Persistence hardly changes across these values."
     factor = part["factor"].iloc[0]
     return (f"Longest persistence at {_display(factor, best):g}, shortest at {_display(factor, worst):g} "
@@ -385,7 +393,7 @@ def weakest_sustaining(parameter: str = "adaptation_b", *, n: int = 500, adaptat
                             mean_rate=float(np.mean([r.mean_rate for r in runs]))))
         if parameter == "adaptation_b":  # maximise b among sustaining; failures below, larger b worse
             return b_pA if ok else b_low * 1e12 - 1.0 - b_pA
-        return -value if ok else -2.0 * n_high + value  # minimise n; failures below, smaller n worse
+        return -value if ok else -2.0 * n_high - 1.0 + value  # minimise n; failures below, smaller n worse
 
     sampler = optuna.samplers.TPESampler(seed=seed, n_startup_trials=min(4, n_trials))
     study = optuna.create_study(direction="maximize", sampler=sampler)

@@ -1,6 +1,7 @@
 import numpy as np
 import pytest
 
+import spikefit
 from spikefit.data import Recording, Trace, step
 
 
@@ -33,3 +34,16 @@ def test_recording_is_an_ordered_sequence_of_sweeps():
     assert [s.dt for s in rec.stimuli] == [1e-3, 1e-3]
     with pytest.raises(TypeError, match="sweep 0 must be a Trace"):
         Recording((np.zeros(3),))
+
+
+def test_recordings_pickle_for_worker_processes():
+    import pickle
+
+    stimulus = spikefit.step(0.2e-9, 0.1, 0.4, 0.5)
+    trace = spikefit.get_model("lif").simulate(None, stimulus)
+    recording = spikefit.Recording([trace], {"cell": "c1"})
+    again = pickle.loads(pickle.dumps(recording))
+    assert again.cell == "c1" and dict(again[0].metadata) == dict(trace.metadata)
+    np.testing.assert_array_equal(again[0].v, trace.v)
+    np.testing.assert_array_equal(again[0].spike_times, trace.spike_times)
+    assert (again[0].stimulus.start, again[0].stimulus.stop) == (0.1, 0.4)

@@ -192,3 +192,9 @@ def test_subthreshold_error_arrays_need_dt():
 
 def test_registry():
     assert set(METRICS) == {"gamma_factor", "van_rossum_distance", "explained_variance", "subthreshold_error"}
+
+
+def test_normalized_gamma_is_nan_when_repeats_agree_no_better_than_chance():
+    repeats = [np.array([0.1, 0.3, 0.5]), np.array([0.2, 0.4, 0.6])]  # 100 ms apart: Gamma below 0
+    assert intrinsic_reliability(repeats, duration=1.0) <= 0
+    assert np.isnan(normalized_gamma(np.array([0.1, 0.3]), repeats, duration=1.0))

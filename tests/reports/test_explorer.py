@@ -154,6 +154,6 @@ def test_lif_tutorial_notebook_runs_headless(tmp_path, monkeypatch):
     outputs = [o for cell in nb.cells if cell.cell_type == "code" for o in cell.outputs]
     text = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
     assert not [o for o in outputs if o.output_type == "error"]
-    assert "largest voltage difference" in text and text.count("Gamma (Delta = 4 ms)") == 2
+    assert "largest voltage difference" in text and text.count("Gamma (Delta = 4 ms)") >= 2
     assert any("application/vnd.jupyter.widget-view+json" in o.get("data", {}) for o in outputs)
     assert sum("image/png" in o.get("data", {}) for o in outputs) >= 2

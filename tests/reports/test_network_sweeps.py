@@ -10,17 +10,20 @@ TINY = dict(n=100, duration=0.35, codegen_target="numpy")
 
 @pytest.fixture(scope="module")
 def table():
-    return sweep({"delay": (2e-3, 4e-3), "stochastic_release": (False, True)}, seeds=(0,), **TINY)
+    # stochastic_release=False is the delay sweep's 3 ms run again: simulated once
+    return sweep({"delay": (3e-3, 5e-3), "stochastic_release": (False, True)}, seeds=(0,), **TINY)
 
 
 def test_sweep_is_tidy(table):
     assert len(table) == 4
     assert list(table["factor"]) == ["delay", "delay", "stochastic_release", "stochastic_release"]
-    assert list(table["value"]) == [2e-3, 4e-3, 0.0, 1.0]
+    assert list(table["value"]) == [3e-3, 5e-3, 0.0, 1.0]
     # the delay sweep keeps the notebook's jitter of half the delay
-    assert list(table.loc[table["factor"] == "delay", "delay_jitter"]) == pytest.approx([1e-3, 2e-3])
+    assert list(table.loc[table["factor"] == "delay", "delay_jitter"]) == pytest.approx([1.5e-3, 2.5e-3])
     for column in ("seed", "persistence", "sustained", "cv_isi", "synchrony", "mean_rate", "rate_RS", "n"):
         assert column in table.columns
+    baseline = table[(table["factor"] == "delay") & (table["value"] == 3e-3)].iloc[0]
+    assert table.iloc[2]["wall_time"] == baseline["wall_time"]  # the same run, not a second one
     summary = summarise_sweep(table)
     assert list(summary.columns[:2]) == ["factor", "value"] and len(summary) == 4
 
@@ -30,7 +33,8 @@ def test_write_sweep_report(tmp_path, table):
     path = write_sweep_report(table, tmp_path / "out", rasters={"baseline": result})
     text = path.read_text()
     assert path.name == "report.md" and "## delay (ms)" in text and "raster_baseline.png" in text
-    for name in ("sweep.csv", "sweep.png", "raster_baseline.png"):
+    assert (tmp_path / "out" / "sweep.csv").stat().st_size > 100
+    for name in ("sweep.png", "raster_baseline.png"):
         assert (tmp_path / "out" / name).stat().st_size > 1000
 
 

@@ -1,0 +1,70 @@
+"""``spikefit compare``: fit several models to the same cells, score them on held-out sweeps,
+and write the report (index.html, report.md, scores.csv, results.json and figures).
+
+With no arguments it compares LIF, Izhikevich and AdEx on the built-in Hodgkin-Huxley
+references (hh, hh_rs, hh_fs) and a shipped real cell (sscx_l5ttpc_idrest), and writes the
+report to ./spikefit-report.
+"""
+from __future__ import annotations
+
+import sys
+import time
+
+from .comparison import DEFAULT_CELLS, DEFAULT_MODELS, DEFAULT_TRIALS
+
+DEFAULT_OUT = "spikefit-report"
+
+
+def add_compare_command(subparsers) -> None:
+    """Add ``compare`` to the ``spikefit`` parser's subparsers."""
+    compare = subparsers.add_parser("compare", help="compare models on held-out sweeps and write a report",
+                                    description=__doc__.split("\n\n")[0].split(": ", 1)[1])
+    compare.add_argument("--target", action="append", default=[], metavar="CELL",
+                         help=f"hh, hh_rs, hh_fs, a shipped sample or a recording file (repeat; default "
+                              f"{', '.join(DEFAULT_CELLS)})")
+    compare.add_argument("--models", default=",".join(DEFAULT_MODELS),
+                         help=f"comma-separated model names (default {','.join(DEFAULT_MODELS)})")
+    compare.add_argument("--trials", type=int, default=DEFAULT_TRIALS,
+                         help=f"completed trials per fit (default {DEFAULT_TRIALS})")
+    compare.add_argument("--seed", type=int, default=0, help="seed of every fit (default 0)")
+    compare.add_argument("--objective", default="features", help="the fits' objective, as for spikefit fit")
+    compare.add_argument("--workers", type=int, default=1, help="fits run in parallel processes (default 1)")
+    compare.add_argument("--storage", help="keep every fit as a resumable study here (sqlite:///..., postgresql://...)")
+    compare.add_argument("--stimulus", default="ideal_step", choices=["recorded", "smoothed", "ideal_step"],
+                         help="current of recorded cells (default ideal_step: steps rebuilt without amplifier noise)")
+    compare.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"report folder (default {DEFAULT_OUT})")
+    compare.add_argument("--force", action="store_true", help="write into an output folder that holds files")
+    compare.set_defaults(run=cmd_compare)
+
+
+def cmd_compare(args) -> int:
+    """Compare, print the headline and the scores, write the report; 0 on success."""
+    from ..fitting.fit_cli import parse_objective_arg
+    from .cells import load_cell
+    from .comparison import compare_models
+    from .writer import check_directory
+
+    check_directory(args.out, args.force)  # before a minute of fitting, not after
+    started = time.perf_counter()
+    cells = [load_cell(source, args.stimulus) for source in (args.target or DEFAULT_CELLS)]
+    comparison = compare_models(args.models, cells, objective=parse_objective_arg(args.objective),
+                                n_trials=args.trials, seed=args.seed, workers=args.workers, storage=args.storage)
+    print_comparison(comparison)
+    paths = comparison.write(args.out, force=args.force)
+    print(f"wrote {len(paths)} files to {args.out}/ (open {args.out}/index.html) in "
+          f"{time.perf_counter() - started:.0f} s")
+    return 1 if comparison.failed else 0
+
+
+def print_comparison(comparison) -> None:
+    """Headline sentences, held-out scores per cell and model, and failed fits."""
+    for line in comparison.headline():
+        print(line)
+    table = comparison.table
+    heldout = table[(table["split"] == "test") & table["metric"].isin(["gamma", "objective", "fi_error"])]
+    if not heldout.empty:
+        wide = heldout.pivot_table(index=["cell", "model"], columns="metric", values="value", dropna=False)
+        print("\nheld-out scores (gamma: higher is better; objective, fi_error (Hz): lower is better)")
+        print(wide.to_string(float_format=lambda x: f"{x:.3g}"))
+    for (cell, model), failure in comparison.failed.items():
+        print(f"fit of {model} to {cell} failed: {failure.error}", file=sys.stderr)

@@ -1,0 +1,274 @@
+"""Model comparison: fit every model to the same training sweeps of every cell, score each on
+held-out sweeps, and compare the models cell by cell.
+
+>>> comparison = compare_models(["lif", "adex"], ["hh", "hh_rs"], n_trials=1000, seed=0)  # doctest: +SKIP
+>>> comparison.table                 # tidy scores: cell, model, split, metric, value, unit
+>>> comparison.tests("gamma")        # paired Wilcoxon tests with Benjamini-Hochberg correction
+>>> comparison.write("report/")      # index.html, report.md, scores.csv, results.json, figures
+
+Same data, budget and seed policy for every model: each fit gets the cell's training sweeps
+(``cells.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
+``scoring``, statistics in ``statistics``, the page in ``writer``.
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+
+from ..data import Recording
+from .cells import Split, cell_name, load_cell, split_cell
+from .parallel import JobFailure, run_jobs
+
+DEFAULT_MODELS = ("lif", "izhikevich", "adex")
+DEFAULT_CELLS = ("hh", "hh_rs", "hh_fs", "sscx_l5ttpc_idrest")
+"""The built-in Hodgkin-Huxley references and a shipped real cell (a rat L5 pyramidal cell)."""
+DEFAULT_TRIALS = 1500
+"""Completed trials per fit by default: about 3-6 s a fit here (benchmarks/RESULTS.md)."""
+
+HEADLINE_METRICS = ("gamma", "objective", "fi_error", "explained_variance")
+"""Metrics with paired tests in the report (held-out split)."""
+
+
+@dataclass(frozen=True)
+class FitSummary:
+    """What a fit left for the report (picklable: it comes back from worker processes).
+
+    ``history`` holds the objective of each completed trial in the order they finished.
+    """
+
+    model: str
+    cell: str
+    params: dict
+    score: float
+    objective: tuple[str, ...]
+    history: np.ndarray
+    wall_time: float
+    failures: dict
+    timings: dict
+    refined: bool
+    study_name: str | None = None
+
+
+def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trials: int, seed, storage=None,
+            study_name=None) -> FitSummary:
+    """Fit one model to one cell's training sweeps (run in a worker process or here)."""
+    from ..fitting import fit
+    from ..fitting.objectives import build_target
+    from .scoring import compatible_groups
+
+    started = time.perf_counter()
+    target = build_target(train, repeats=compatible_groups(train, repeats))
+    result = fit(model, target, objective=objective, n_trials=n_trials, seed=seed, storage=storage,
+                 study_name=study_name, load_if_exists=storage is not None, progress=False)
+    history = result.trials.loc[result.trials["state"] == "COMPLETE"].sort_values("number")
+    value_column = "value" if "value" in history else [c for c in history if c.startswith("value_")]
+    values = history[value_column].to_numpy()
+    values = values if values.ndim == 1 else values.sum(axis=1)
+    score = float(np.sum(result.score))
+    return FitSummary(model, cell, dict(result.params), score, tuple(result.objective.describe()),
+                      values.astype(float), time.perf_counter() - started, dict(result.failures),
+                      dict(result.timings), bool(result.refined), study_name)
+
+
+@dataclass(frozen=True, eq=False)
+class Comparison:
+    """What ``compare_models`` returns.
+
+    Attributes
+    ----------
+    models : tuple of str
+    splits : dict of cell name -> cells.Split
+    fits : dict of (cell, model) -> FitSummary
+        The fits that finished.
+    failed : dict of (cell, model) -> parallel.JobFailure
+        The fits that did not, and why.
+    table : pandas.DataFrame
+        Tidy scores: cell, model, split ("train", "test"), metric, value, unit.
+    settings : dict
+        Objective, trials, seed, workers, storage, versions and wall time.
+    """
+
+    models: tuple[str, ...]
+    splits: dict
+    fits: dict
+    failed: dict
+    table: pd.DataFrame
+    settings: dict = field(default_factory=dict)
+
+    @property
+    def cells(self) -> list[str]:
+        return list(self.splits)
+
+    def tests(self, metric: str = "gamma", split: str = "test") -> pd.DataFrame:
+        """Paired Wilcoxon tests between every pair of models (``statistics.paired_tests``)."""
+        from .statistics import paired_tests
+
+        return paired_tests(self.table, metric, split, self.models)
+
+    def all_tests(self) -> pd.DataFrame:
+        """``tests`` for every headline metric on held-out data, BH-corrected within a metric."""
+        return pd.concat([self.tests(m) for m in HEADLINE_METRICS], ignore_index=True)
+
+    def summary(self) -> pd.DataFrame:
+        """Per model, split and metric: median and quartiles over cells."""
+        from .statistics import summarise
+
+        return summarise(self.table)
+
+    def headline(self) -> list[str]:
+        """One sentence per pair of models on held-out Gamma."""
+        from .statistics import headline
+
+        return headline(self.tests("gamma"))
+
+    def predict(self, cell: str, model: str) -> Recording:
+        """The fitted model simulated under every sweep of the cell (train and test)."""
+        from ..models import get_model
+
+        fit = self.fits[(cell, model)]
+        return get_model(model).simulate(fit.params, list(self.splits[cell].recording.stimuli))
+
+    def write(self, directory, force: bool = False) -> list:
+        """Write the report (``writer.write_report``); returns the paths written."""
+        from .writer import write_report
+
+        return write_report(self, directory, force=force)
+
+
+def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, train=None, test=None,
+                   objective="features", n_trials: int = DEFAULT_TRIALS, seed: int | None = 0, workers: int = 1,
+                   storage=None, progress: bool = True) -> Comparison:
+    """Fit ``models`` to every cell's training sweeps and score them on held-out sweeps.
+
+    Parameters
+    ----------
+    models : sequence of str
+        Model names (``spikefit.available_models()``).
+    cells : Recording, str or path, or a sequence of those
+        Recordings, built-in references (``hh``, ``hh_rs``, ``hh_fs``), shipped samples or
+        files (``cells.load_cell``).
+    train, test : sequence of int, or mapping cell name -> sequence of int, optional
+        Sweep indices to fit and to hold out; by default every other step level is held
+        out, with any non-step sweep (``cells.split_cell``).
+    objective, n_trials, seed
+        As for ``spikefit.fit``; the same for every fit.
+    workers : int
+        Processes fitting in parallel (one fit each at a time).
+    storage : str, optional
+        An Optuna storage: every fit is then a study named ``<cell>-<model>`` there, and a
+        comparison run again resumes them.
+    progress : bool
+        A progress bar over fits (when stderr is a terminal).
+
+    Raises
+    ------
+    ValueError
+        No models, an unknown model, no cells, two cells with one name, or a split with
+        nothing to train or test on; all before any fit runs.
+    """
+    started = time.perf_counter()
+    models = _check_models(models)
+    splits = _splits(cells, train, test)
+    jobs = {(cell, model): dict(model=model, cell=cell, train=split.sweeps("train"), repeats=split.groups("train"),
+                                objective=objective, n_trials=n_trials, seed=seed, storage=storage,
+                                study_name=None if storage is None else f"{cell}-{model}")
+            for cell, split in splits.items() for model in models}
+    outcomes = _run(jobs, workers, progress)
+    fits = {k: v for k, v in outcomes.items() if not isinstance(v, JobFailure)}
+    failed = {k: v for k, v in outcomes.items() if isinstance(v, JobFailure)}
+    table = score_table(fits, splits, objective)
+    settings = {"objective": objective if isinstance(objective, str) else repr(objective), "n_trials": n_trials,
+                "seed": seed, "workers": workers, "storage": storage, "versions": versions(),
+                "wall_time": time.perf_counter() - started}
+    return Comparison(tuple(models), splits, fits, failed, table, settings)
+
+
+def _check_models(models) -> list[str]:
+    from ..models import available_models
+    from ..models.parameters import unknown_name_error
+
+    if isinstance(models, str):
+        models = [m.strip() for m in models.split(",") if m.strip()]
+    models = list(models)
+    if not models:
+        raise ValueError("a comparison needs at least one model, got none")
+    for name in models:
+        if name not in available_models():
+            raise unknown_name_error("model", name, available_models(), "compare_models")
+    if len(set(models)) != len(models):
+        raise ValueError(f"each model once, got {models}")
+    return models
+
+
+def _splits(cells, train, test) -> dict[str, Split]:
+    if isinstance(cells, (str, Recording)) or not isinstance(cells, Sequence):
+        cells = [cells]
+    if len(cells) == 0:
+        raise ValueError("a comparison needs at least one cell, got none")
+    splits = {}
+    for index, source in enumerate(cells):
+        recording = load_cell(source)
+        name = cell_name(recording, index)
+        if name in splits:
+            raise ValueError(f"two cells are named {name!r}: give them distinct 'cell' metadata")
+        splits[name] = split_cell(recording, name, _for(train, name), _for(test, name))
+    return splits
+
+
+def _for(indices, name: str):
+    return indices.get(name) if isinstance(indices, Mapping) else indices
+
+
+def _run(jobs: dict, workers: int, progress: bool) -> dict:
+    """The fits, with a progress bar on a terminal, else a line per finished fit (logs)."""
+    import sys
+
+    from tqdm.auto import tqdm
+
+    tty = sys.stderr.isatty()
+    with tqdm(total=len(jobs), unit="fit", desc="compare", disable=not (progress and tty)) as bar:
+        def done(key, outcome):
+            what = f"{key[1]} on {key[0]}"
+            text = f"failed: {outcome.error}" if isinstance(outcome, JobFailure) else (
+                f"score {outcome.score:.4g} in {outcome.wall_time:.1f} s")
+            bar.set_postfix_str(what, refresh=False)
+            bar.update(1)
+            if progress and not tty:
+                print(f"[{bar.n}/{len(jobs)}] {what}: {text}", file=sys.stderr, flush=True)
+
+        return run_jobs(fit_job, jobs, workers, on_done=done)
+
+
+def score_table(fits: dict, splits: dict, objective) -> pd.DataFrame:
+    """Tidy scores of every fit on its cell's training and held-out sweeps."""
+    from ..fitting.objectives import parse_objective
+    from ..models import get_model
+    from .scoring import metric_unit, score_split
+
+    spec = parse_objective(objective)
+    rows = []
+    for (cell, model), fit in fits.items():
+        for which in ("train", "test"):
+            for metric, value in score_split(get_model(model), fit.params, splits[cell], which, spec).items():
+                rows.append({"cell": cell, "model": model, "split": which, "metric": metric, "value": value,
+                             "unit": metric_unit(metric)})
+        rows.append({"cell": cell, "model": model, "split": "fit", "metric": "wall_time", "value": fit.wall_time,
+                     "unit": "s"})
+    return pd.DataFrame(rows, columns=["cell", "model", "split", "metric", "value", "unit"])
+
+
+def versions() -> dict[str, str]:
+    """Versions of spikefit and the libraries a result depends on."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    out = {}
+    for name in ("spikefit", "numpy", "scipy", "numba", "optuna", "efel", "brian2", "pandas"):
+        try:
+            out[name] = version(name)
+        except PackageNotFoundError:
+            out[name] = "not installed"
+    return out

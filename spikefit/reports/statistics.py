@@ -1,0 +1,101 @@
+"""Statistics across cells: per-model summaries and paired tests between models.
+
+Each cell gives one paired observation per pair of models. ``paired_tests`` runs a
+Wilcoxon signed-rank test (scipy.stats.wilcoxon, two-sided, exact for small samples) for every
+pair of models on one metric and split, and corrects the p-values of all pairs together with
+Benjamini-Hochberg (scipy.stats.false_discovery_control). ``a_better`` and ``b_better`` count the cells where
+each model of a pair is better, in the metric's direction (``scoring.HIGHER_IS_BETTER``);
+ties count for neither.
+"""
+from __future__ import annotations
+
+import itertools
+import math
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from .scoring import HIGHER_IS_BETTER
+
+
+def by_cell(table: pd.DataFrame, metric: str, split: str) -> pd.DataFrame:
+    """Cells x models of one metric and split (NaN where a fit failed or is undefined)."""
+    rows = table[(table["metric"] == metric) & (table["split"] == split)]
+    return rows.pivot_table(index="cell", columns="model", values="value", aggfunc="first", dropna=False)
+
+
+def paired_tests(table: pd.DataFrame, metric: str = "gamma", split: str = "test", models=None) -> pd.DataFrame:
+    """One row per ordered pair (a, b), a before b in ``models``: cells with both values,
+    cells where a is better, median of a - b, Wilcoxon statistic, p and BH-adjusted p."""
+    wide = by_cell(table, metric, split)
+    models = [m for m in (models or wide.columns) if m in wide.columns]
+    higher = HIGHER_IS_BETTER.get(metric, False)
+    rows = []
+    for a, b in itertools.combinations(models, 2):
+        both = wide[[a, b]].dropna()
+        diff = (both[a] - both[b]).to_numpy()
+        a_better, b_better = int((diff > 0).sum()), int((diff < 0).sum())
+        if not higher:
+            a_better, b_better = b_better, a_better
+        statistic, p = _wilcoxon(diff)
+        rows.append({"metric": metric, "split": split, "model_a": a, "model_b": b, "n_cells": len(diff),
+                     "a_better": a_better, "b_better": b_better, "median_difference": float(np.median(diff)) if len(diff) else math.nan,
+                     "statistic": statistic, "p": p})
+    out = pd.DataFrame(rows, columns=["metric", "split", "model_a", "model_b", "n_cells", "a_better",
+                                      "b_better", "median_difference", "statistic", "p"])
+    out["p_bh"] = benjamini_hochberg(out["p"].to_numpy())
+    return out
+
+
+def _wilcoxon(diff: np.ndarray) -> tuple[float, float]:
+    """Two-sided Wilcoxon signed-rank test of differences; NaN when undefined (no cells, or
+    every difference zero)."""
+    if len(diff) == 0 or not np.any(diff != 0):
+        return math.nan, math.nan
+    result = stats.wilcoxon(diff, zero_method="wilcox", alternative="two-sided")
+    return float(result.statistic), float(result.pvalue)
+
+
+def benjamini_hochberg(p: np.ndarray) -> np.ndarray:
+    """Benjamini-Hochberg adjusted p-values; NaNs stay NaN and do not count as tests."""
+    p = np.asarray(p, dtype=float)
+    out = np.full(p.shape, np.nan)
+    finite = np.isfinite(p)
+    if finite.any():
+        out[finite] = stats.false_discovery_control(p[finite], method="bh")
+    return out
+
+
+def summarise(table: pd.DataFrame) -> pd.DataFrame:
+    """Per model, split and metric: cells, median, and the 25th and 75th percentiles."""
+    grouped = table.dropna(subset=["value"]).groupby(["model", "split", "metric"])["value"]
+    out = grouped.agg(n_cells="count", median="median",
+                      q25=lambda v: v.quantile(0.25), q75=lambda v: v.quantile(0.75))
+    return out.reset_index()
+
+
+def headline(tests: pd.DataFrame, labels: dict | None = None) -> list[str]:
+    """Sentences such as "adex beats lif on 3 of 4 cells (held-out gamma, ... p = 0.25)"."""
+    labels = labels or {}
+    lines = []
+    for row in tests.itertuples():
+        a, b = labels.get(row.model_a, row.model_a), labels.get(row.model_b, row.model_b)
+        what = f"{'held-out' if row.split == 'test' else row.split} {row.metric}"
+        if row.n_cells == 0:
+            lines.append(f"{a} and {b}: no cell where both fits scored ({what})")
+            continue
+        test = f"Wilcoxon p = {_p(row.p)}, Benjamini-Hochberg p = {_p(row.p_bh)}"
+        if row.a_better == row.b_better:
+            lines.append(f"{a} and {b} tie: each is better on {row.a_better} of {row.n_cells} cells ({what}; {test})")
+            continue
+        a_wins = row.a_better > row.b_better
+        winner, loser = (a, b) if a_wins else (b, a)
+        difference = row.median_difference if a_wins else -row.median_difference
+        lines.append(f"{winner} beats {loser} on {max(row.a_better, row.b_better)} of {row.n_cells} cells "
+                     f"({what}: median difference {difference:+.3g}; {test})")
+    return lines
+
+
+def _p(value: float) -> str:
+    return "n/a" if not math.isfinite(value) else f"{value:.3g}"

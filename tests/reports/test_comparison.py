@@ -1,0 +1,68 @@
+"""compare_models end to end on small budgets; bad input before any fit; AdEx beats LIF."""
+import numpy as np
+import pytest
+
+import spikefit
+from spikefit.reports.comparison import compare_models
+from spikefit.reports.scoring import HIGHER_IS_BETTER
+
+
+@pytest.fixture(scope="module")
+def small():
+    return compare_models(["lif", "adex"], ["hh_rs"], n_trials=64, seed=0, progress=False)
+
+
+def test_small_comparison_scores_every_fit_on_both_splits(small):
+    table = small.table
+    assert set(table["model"]) == {"lif", "adex"} and set(table["cell"]) == {"hh_rs"}
+    assert set(table["split"]) == {"train", "test", "fit"}
+    for metric in HIGHER_IS_BETTER:
+        rows = table[(table["metric"] == metric) & (table["split"] != "fit")]
+        assert len(rows) == 4, metric
+    assert not small.failed and set(small.fits) == {("hh_rs", "lif"), ("hh_rs", "adex")}
+    fit = small.fits[("hh_rs", "adex")]
+    assert len(fit.history) >= 64 and fit.score == pytest.approx(np.nanmin(fit.history), abs=1.0) or fit.refined
+    train = table[(table.metric == "objective") & (table.split == "train") & (table.model == "adex")]["value"]
+    assert train.iloc[0] == pytest.approx(fit.score, rel=1e-6)  # the fit's own score on its own data
+
+
+def test_predictions_cover_every_sweep(small):
+    prediction = small.predict("hh_rs", "lif")
+    assert len(prediction) == len(small.splits["hh_rs"].recording)
+
+
+@pytest.mark.parametrize("models, cells, match", [
+    ([], "hh", "a comparison needs at least one model, got none"),
+    (["lif", "gif"], "hh", "unknown model 'gif'"),
+    (["lif", "lif"], "hh", "each model once"),
+    (["lif"], [], "a comparison needs at least one cell, got none"),
+    (["lif"], ["hh", "hh"], "two cells are named 'hh'"),
+])
+def test_bad_input_before_any_fit(models, cells, match):
+    with pytest.raises(ValueError, match=match):
+        compare_models(models, cells, n_trials=8, progress=False)
+
+
+def test_a_split_with_nothing_to_train_on_is_refused():
+    with pytest.raises(ValueError, match="the split leaves nothing to train on for cell 'hh'"):
+        compare_models(["lif"], ["hh"], train=[], n_trials=8, progress=False)
+
+
+def test_a_failing_fit_is_reported_and_the_others_finish():
+    """A cell whose training sweeps never spike cannot serve the spikes objective."""
+    silent = spikefit.get_model("lif").simulate(None, spikefit.step_protocol([-0.1e-9, 0.05e-9, 0.3e-9], 0.1, 0.5, 0.6))
+    silent = spikefit.Recording(silent.sweeps, {"cell": "silent"})
+    comparison = compare_models(["lif", "adex"], [silent, "hh_fs"], train={"silent": [0, 1], "hh_fs": [2, 4, 6]},
+                                objective="spikes", n_trials=32, seed=0, workers=2, progress=False)
+    assert set(comparison.failed) == {("silent", "lif"), ("silent", "adex")}
+    assert "needs target spikes, got a target with 0 spikes" in comparison.failed[("silent", "lif")].error
+    assert set(comparison.fits) == {("hh_fs", "lif"), ("hh_fs", "adex")}
+    assert set(comparison.table["cell"]) == {"hh_fs"}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("cell", ["hh", "hh_rs"])
+def test_adex_predicts_held_out_spikes_better_than_lif(cell):
+    comparison = compare_models(["lif", "adex"], [cell], seed=0, progress=False)  # the default budget
+    gamma = comparison.table.query("metric == 'gamma' and split == 'test'").set_index("model")["value"]
+    assert gamma["adex"] > gamma["lif"] + 0.05, gamma.to_dict()
