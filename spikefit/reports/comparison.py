@@ -26,8 +26,9 @@ from .parallel import JobFailure, run_jobs
 DEFAULT_MODELS = ("lif", "izhikevich", "adex")
 DEFAULT_CELLS = ("hh", "hh_rs", "hh_fs", "sscx_l5ttpc_idrest")
 """The built-in Hodgkin-Huxley references and a shipped real cell (a rat L5 pyramidal cell)."""
-DEFAULT_TRIALS = 1500
-"""Completed trials per fit by default: about 3-6 s a fit here (benchmarks/RESULTS.md)."""
+DEFAULT_TRIALS = 2000
+"""Completed trials per fit by default: 3-6 s a fit on a 2-core machine, so that the default
+comparison (12 fits) takes about a minute from a cold start (benchmarks/RESULTS.md)."""
 
 HEADLINE_METRICS = ("gamma", "objective", "fi_error", "explained_variance")
 """Metrics with paired tests in the report (held-out split)."""
@@ -229,7 +230,7 @@ def _run(jobs: dict, workers: int, progress: bool) -> dict:
 
     from tqdm.auto import tqdm
 
-    tty = sys.stderr.isatty()
+    tty, finished = sys.stderr.isatty(), []
     with tqdm(total=len(jobs), unit="fit", desc="compare", disable=not (progress and tty)) as bar:
         def done(key, outcome):
             what = f"{key[1]} on {key[0]}"
@@ -237,8 +238,9 @@ def _run(jobs: dict, workers: int, progress: bool) -> dict:
                 f"score {outcome.score:.4g} in {outcome.wall_time:.1f} s")
             bar.set_postfix_str(what, refresh=False)
             bar.update(1)
+            finished.append(key)
             if progress and not tty:
-                print(f"[{bar.n}/{len(jobs)}] {what}: {text}", file=sys.stderr, flush=True)
+                print(f"[{len(finished)}/{len(jobs)}] {what}: {text}", file=sys.stderr, flush=True)
 
         return run_jobs(fit_job, jobs, workers, on_done=done)
 
