@@ -9,14 +9,19 @@ __all__ = [
     "Stimulus", "Trace", "Recording",
     "step", "step_protocol", "ramp", "pulse_train", "ou_noise", "from_array", "load",
     "get_model", "available_models", "BatchResult", "SimulationDiverged",
-    "extract_features", "fit", "recover",
+    "extract_features", "fit", "recover", "compare_models",
 ]
 
 
 def __getattr__(name):
-    # fit and recover load Optuna: imported on first use so that `import spikefit` stays fast
+    # fit, recover and compare_models load Optuna: imported on first use so that
+    # `import spikefit` stays fast
     if name in ("fit", "recover"):
         from . import fitting
 
         return getattr(fitting, name)
+    if name == "compare_models":
+        from .reports.comparison import compare_models
+
+        return compare_models
     raise AttributeError(f"module 'spikefit' has no attribute {name!r}")
