@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import fcntl
 import hashlib
+import importlib.util
 import logging
 import math
 import os
@@ -55,9 +56,11 @@ from .presets import ADEX_PRESETS
 
 POPULATIONS = ("RS", "LTS", "FS")
 CODEGEN_TARGETS = ("numpy", "cython", "cpp_standalone")
-DEFAULT_CODEGEN_TARGET = "cython"
-"""The target used when ``codegen_target=None`` and it is available (see
-benchmarks/_results_network.md); otherwise "numpy"."""
+DEFAULT_CODEGEN_TARGET = "numpy"
+"""The target of ``codegen_target=None``, chosen by measurement (benchmarks/_results_network.md):
+numpy compiles nothing, so it is fastest for a single run and for short sweeps from cold
+caches (CI, a first run); cython is 1.4x (N = 500) to 2.4x (N = 2000) faster per warm run but
+its first run compiles for 70 to 80 s, which pays back only after about 25 runs at N = 2000."""
 
 MIN_CELLS = 40
 """Smallest network: the connection probability 0.02 * 2000 / n must not exceed 1."""
@@ -222,25 +225,23 @@ def connection_probability(n: int) -> float:
 
 
 def available_codegen_target(target: str | None = None) -> str:
-    """The Brian 2 target to use: ``target`` if given, else the measured fastest available.
+    """The Brian 2 target to use: ``target`` if given and usable, else ``DEFAULT_CODEGEN_TARGET``.
 
-    ``None`` picks ``DEFAULT_CODEGEN_TARGET`` ("cython") when Cython and a C compiler are
-    installed, otherwise "numpy", which needs neither.
+    "cython" needs Cython (``pip install spikefit[bench]``) and "cpp_standalone" a C++
+    compiler; asking for one that is missing raises ValueError.
     """
-    if target is not None:
-        if target not in CODEGEN_TARGETS:
-            raise ValueError(f"codegen_target must be one of {', '.join(CODEGEN_TARGETS)} or None, "
-                             f"got {target!r}")
-        return target
-    return DEFAULT_CODEGEN_TARGET if _cython_available() else "numpy"
-
-
-def _cython_available() -> bool:
-    try:
-        import Cython  # noqa: F401
-    except ImportError:
-        return False
-    return shutil.which(os.environ.get("CC", "cc")) is not None or shutil.which("gcc") is not None
+    if target is None:
+        return DEFAULT_CODEGEN_TARGET
+    if target not in CODEGEN_TARGETS:
+        raise ValueError(f"codegen_target must be one of {', '.join(CODEGEN_TARGETS)} or None, "
+                         f"got {target!r}")
+    if target == "cython" and importlib.util.find_spec("Cython") is None:
+        raise ValueError("codegen_target='cython' needs Cython (pip install spikefit[bench]), "
+                         "which is not installed; use 'numpy'")
+    if target == "cpp_standalone" and not any(shutil.which(c) for c in (os.environ.get("CXX", "c++"), "g++", "clang++")):
+        raise ValueError("codegen_target='cpp_standalone' needs a C++ compiler (c++, g++ or clang++ on the "
+                         "PATH, or $CXX), none found; use 'numpy'")
+    return target
 
 
 def destexhe2009(n: int = 2000, lts_fraction: float = 0.1, adaptation_b=5e-12, delay=3e-3,
@@ -284,7 +285,9 @@ def destexhe2009(n: int = 2000, lts_fraction: float = 0.1, adaptation_b=5e-12, d
         Seeds Brian's random numbers (connectivity, delays, kick, release). Same seed, same
         target: same spikes. Different targets draw different numbers.
     codegen_target : {"numpy", "cython", "cpp_standalone"} or None
-        Brian 2 target; None is the fastest available (benchmarks/_results_network.md).
+        Brian 2 target; None is ``DEFAULT_CODEGEN_TARGET`` ("numpy", the fastest from cold
+        caches; benchmarks/_results_network.md). "cython" is faster for long runs and sweeps
+        once its cache is warm.
     kick : PoissonKick
         External input that starts the activity.
     v_reset : float

@@ -44,7 +44,7 @@ def cmd_compare(args) -> int:
     from .comparison import compare_models
     from .writer import check_directory
 
-    check_directory(args.out, args.force)  # before a minute of fitting, not after
+    check_directory(args.out, args.force, override="--force")  # before a minute of fitting, not after
     started = time.perf_counter()
     cells = [load_cell(source, args.stimulus) for source in (args.target or DEFAULT_CELLS)]
     comparison = compare_models(args.models, cells, objective=parse_objective_arg(args.objective),

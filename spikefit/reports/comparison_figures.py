@@ -18,6 +18,7 @@ shared by the figures that need them.
 from __future__ import annotations
 
 import math
+import warnings
 import weakref
 from pathlib import Path
 
@@ -146,7 +147,8 @@ def plot_fi_curves(comparison, path) -> Path:
             rates = np.array([p.get(name, np.nan) for p in points])
             if not np.isfinite(rates).any():
                 continue
-            ax.plot(amps, rates, color=colour, lw=1.6 if name == "recording" else 1.1, zorder=3 if name == "recording" else 2)
+            target = name == "recording"
+            ax.plot(amps, rates, color=colour, lw=1.6 if target else 1.1, zorder=3 if target else 2)
             ax.plot(amps[train], rates[train], "o", color=colour, ms=5, zorder=4)
             ax.plot(amps[~train], rates[~train], "o", mfc="white", mec=colour, mew=1.3, ms=5, zorder=4)
         ax.set_title(cell, fontsize=10)
@@ -201,7 +203,8 @@ def plot_feature_errors(comparison, path) -> Path:
     ax.set_xticks(x, list(mean.index), rotation=30, ha="right", fontsize=8)
     ax.set_ylabel("mean |z| on held-out sweeps")
     ax.set_title(f"feature errors by model (mean over {len(comparison.cells)} cell(s); dots: cells)", fontsize=10)
-    ax.legend(frameon=False, fontsize=8)
+    if models:
+        ax.legend(frameon=False, fontsize=8)
     ax.spines[["top", "right"]].set_visible(False)
     return _save(plt, fig, path)
 
@@ -239,7 +242,8 @@ def plot_history(comparison, path) -> Path:
         ax.set_xlabel("completed trial")
         ax.set_ylabel("best objective so far")
         ax.spines[["top", "right"]].set_visible(False)
-        ax.legend(frameon=False, fontsize=8)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(frameon=False, fontsize=8)
     return _save(plt, fig, path)
 
 
@@ -319,7 +323,9 @@ def _save(plt, fig, path, tight: bool = True) -> Path:
     path = Path(path)
     try:
         if tight:
-            fig.tight_layout()
+            with warnings.catch_warnings():  # a panel of text only cannot be tightened: drawn as it is
+                warnings.filterwarnings("ignore", message="Tight layout not applied")
+                fig.tight_layout()
         fig.savefig(path, dpi=110, format="png")
     finally:
         plt.close(fig)

@@ -36,6 +36,9 @@ SCORE_METRICS = (("gamma", "Gamma"), ("objective", "objective"), ("fi_error", "f
                  ("explained_variance", "explained variance"), ("n_missing", "missing"))
 """Metrics of the score table, each held-out and training."""
 
+BOLD_BEST = ("gamma", "objective", "fi_error", "explained_variance")
+"""Metrics whose best held-out value of a cell the score table shows in bold."""
+
 WORST_FEATURES = 3
 """Features listed per cell and model under "Where each model fails"."""
 
@@ -66,8 +69,8 @@ class Table:
     rows: tuple[tuple, ...]
     id: str | None = None
     caption: str = ""
-    numeric_from: int = 1
-    """Columns from this one on are right-aligned (numbers)."""
+    numeric: tuple[int, ...] = ()
+    """Columns right-aligned (numbers)."""
 
 
 @dataclass(frozen=True)
@@ -110,7 +113,7 @@ def write_report(comparison, directory, force: bool = False) -> list[Path]:
         ``directory`` is a file, or holds files and ``force`` is False.
     """
     directory = Path(directory)
-    _check_directory(directory, force)
+    check_directory(directory, force)
     directory.mkdir(parents=True, exist_ok=True)
     written, drawn = [], {}
     for name, draw, _, _ in figure_plan(comparison):
@@ -135,7 +138,12 @@ def write_report(comparison, directory, force: bool = False) -> list[Path]:
     return written
 
 
-def _check_directory(directory: Path, force: bool) -> None:
+def check_directory(directory, force: bool = False, override: str = "force=True") -> None:
+    """Raise ValueError unless a report may be written into ``directory``: it is new or empty,
+    or ``force`` is True; never a file. ``write_report`` checks this first; a caller about to
+    spend minutes on a comparison can check it before. ``override`` names the way out in the
+    message (``--force`` on the command line)."""
+    directory = Path(directory)
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"a report is written into a directory, got {str(directory)!r}, which is a file")
     if force or not directory.exists():
@@ -143,7 +151,7 @@ def _check_directory(directory: Path, force: bool) -> None:
     present = sorted(p.name for p in directory.iterdir())
     if present:
         shown = ", ".join(present[:8]) + (f", ... ({len(present)} entries)" if len(present) > 8 else "")
-        raise ValueError(f"the report directory must be new or empty unless force=True, got {str(directory)!r} "
+        raise ValueError(f"the report directory must be new or empty unless {override}, got {str(directory)!r} "
                          f"holding {shown}")
 
 
@@ -201,7 +209,9 @@ def _title(comparison) -> str:
 
 def _headline(comparison) -> Section:
     settings = comparison.settings
-    intro = (f"Models {', '.join(comparison.models)} were fitted to the training sweeps of "
+    models = f"Models {', '.join(comparison.models)} were" if len(comparison.models) > 1 else \
+        f"Model {comparison.models[0]} was"
+    intro = (f"{models} fitted to the training sweeps of "
              f"{len(comparison.cells)} cell(s) ({', '.join(comparison.cells)}) with the same objective "
              f"({settings.get('objective', 'n/a')}), budget ({settings.get('n_trials', 'n/a')} completed trials) and "
              f"seed ({settings.get('seed', 'n/a')}), and scored on held-out sweeps no fit saw.")
@@ -240,9 +250,12 @@ def _failures_by_feature(comparison) -> Section:
             if math.isfinite(n_missing) and n_missing > 0:
                 text += f"; {_number(n_missing)} held-out value(s) it could not produce"
             lines.append(f"{model} on {cell}: {text}")
+    from ..fitting.objectives import MAX_Z
+
     intro = (f"Per cell and model, the {WORST_FEATURES} features with the largest mean |z| on held-out sweeps "
-             f"(|z|: error in units of the recording's spread, capped at the objective's cap).")
-    return Section("failures", "Where each model fails", (Paragraph(intro), Items(tuple(lines))))
+             f"(|z|: error in units of the recording's spread across repeats, capped at {MAX_Z:g}).")
+    listed = Items(tuple(lines)) if lines else Paragraph("No held-out feature scores.")
+    return Section("failures", "Where each model fails", (Paragraph(intro), listed))
 
 
 def _values(comparison, metric: str, split: str) -> dict[tuple[str, str], float]:
@@ -266,7 +279,7 @@ def _scores(comparison) -> Section:
         for metric, split, values in columns:
             finite = {m: values[(cell, m)] for m in comparison.models
                       if math.isfinite(values.get((cell, m), math.nan))}
-            if split == "test" and len(finite) > 1:
+            if split == "test" and metric in BOLD_BEST and len(set(finite.values())) > 1:
                 pick = max if HIGHER_IS_BETTER.get(metric, False) else min
                 target = pick(finite.values())
                 best[metric] = {m for m, v in finite.items() if v == target}
@@ -282,7 +295,7 @@ def _scores(comparison) -> Section:
                "Gamma and explained variance: higher is better; objective, f-I error and missing feature values: "
                "lower is better.")
     return Section("scores-section", "Scores", (Table(tuple(header), tuple(rows), id="scores", caption=caption,
-                                                      numeric_from=3),))
+                                                      numeric=tuple(range(3, len(header)))),))
 
 
 def _tests(comparison) -> Section:
@@ -297,7 +310,7 @@ def _tests(comparison) -> Section:
     caption = ("Two-sided paired Wilcoxon signed-rank tests over cells, one per pair of models and held-out metric; "
                "p (BH): Benjamini-Hochberg adjusted within a metric. 'a better' counts the cells where model a "
                "scores better in the metric's direction.")
-    return Section("tests", "Paired tests", (Table(header, rows, caption=caption, numeric_from=4),))
+    return Section("tests", "Paired tests", (Table(header, rows, caption=caption, numeric=tuple(range(4, 11))),))
 
 
 def _figures(comparison, drawn) -> Section:
@@ -327,7 +340,7 @@ def _parameters(comparison) -> Section:
                 row.append(_number(to_display(value, spec.unit)[0], 4))
             row.append(spec.doc)
             rows.append(tuple(row))
-        blocks.append(Table(header, tuple(rows), caption=f"{model}", numeric_from=2))
+        blocks.append(Table(header, tuple(rows), caption=model, numeric=tuple(range(2, 2 + len(comparison.cells)))))
     return Section("parameters", "Fitted parameters", tuple(blocks))
 
 
@@ -343,7 +356,9 @@ def _fits(comparison) -> Section:
             rows.append((cell, model, _number(fit.wall_time), str(len(fit.history)), _number(fit.score),
                          "yes" if fit.refined else "no", counts))
     caption = "What each fit cost, and the trials it could not score (by reason)."
-    return Section("fits", "Fits", (Table(header, tuple(rows), caption=caption, numeric_from=2),))
+    if not rows:
+        return Section("fits", "Fits", (Paragraph("No fit finished."),))
+    return Section("fits", "Fits", (Table(header, tuple(rows), caption=caption, numeric=(2, 3, 4)),))
 
 
 def _failed(comparison) -> Section:
@@ -351,14 +366,14 @@ def _failed(comparison) -> Section:
         return Section("failed", "Failed fits", (Paragraph("None: every fit finished."),))
     rows = tuple((cell, model, failure.error) for (cell, model), failure in comparison.failed.items())
     blocks = [Paragraph(f"{len(rows)} fit(s) failed; they have no scores, parameters or figures."),
-              Table(("cell", "model", "error"), rows, id="failed-fits", numeric_from=3)]
+              Table(("cell", "model", "error"), rows, id="failed-fits")]
     blocks += [Preformatted(f"details: {model} on {cell}", failure.details)
                for (cell, model), failure in comparison.failed.items() if failure.details]
     return Section("failed", "Failed fits", tuple(blocks))
 
 
 def _settings(comparison) -> Section:
-    settings = dict(comparison.settings)
+    settings = _public_settings(comparison.settings)
     versions = settings.pop("versions", {}) or {}
     rows = []
     for key, value in settings.items():
@@ -367,8 +382,16 @@ def _settings(comparison) -> Section:
     for cell, split in comparison.splits.items():
         rows.append((f"sweeps of {cell}", f"train {list(split.train)}, held out {list(split.test)}"))
     return Section("settings", "Settings and versions", (
-        Table(("setting", "value"), tuple(rows), numeric_from=2),
-        Table(("package", "version"), tuple((k, str(v)) for k, v in versions.items()), numeric_from=2)))
+        Table(("setting", "value"), tuple(rows)),
+        Table(("package", "version"), tuple((k, str(v)) for k, v in versions.items()))))
+
+
+def _public_settings(settings) -> dict:
+    """``settings`` with the password of a storage URL hidden (a report gets shared)."""
+    out = dict(settings)
+    if isinstance(out.get("storage"), str):
+        out["storage"] = re.sub(r"(://[^:/@]+:)[^@/]*@", r"\1***@", out["storage"])
+    return out
 
 
 def _split_label(split: str) -> str:
@@ -418,7 +441,7 @@ def results(comparison) -> dict:
         "fits": fits,
         "failed": [{"cell": cell, "model": model, "error": f.error, "details": f.details}
                    for (cell, model), f in comparison.failed.items()],
-        "settings": dict(comparison.settings),
+        "settings": _public_settings(comparison.settings),
     }
     return jsonable(out)
 
@@ -464,6 +487,7 @@ figure { margin: 1rem 0 2rem; } figure img { max-width: 100%; height: auto; bord
 figcaption { font-size: 0.85rem; color: #555; }
 pre { background: #f6f6f6; padding: 0.6rem; overflow-x: auto; font-size: 0.8rem; }
 .scroll { overflow-x: auto; }
+td:first-child, td:nth-child(2) { white-space: nowrap; }
 """
 
 
@@ -504,7 +528,7 @@ def _html_block(block) -> str:
         for row in block.rows:
             cells = []
             for k, cell in enumerate(row):
-                css = ' class="num"' if k >= block.numeric_from else ""
+                css = ' class="num"' if k in block.numeric else ""
                 text = f"<strong>{e(cell.text)}</strong>" if isinstance(cell, Strong) else e(str(cell))
                 cells.append(f"<td{css}>{text}</td>")
             lines.append("<tr>" + "".join(cells) + "</tr>")
@@ -540,13 +564,14 @@ def _markdown_block(block) -> str:
             fence += "`"
         return f"{_md(block.summary)}:\n\n{fence}\n{block.text.rstrip()}\n{fence}"
     if isinstance(block, Table):
-        text = markdown_table(block.header, block.rows, block.numeric_from)
+        text = markdown_table(block.header, block.rows, block.numeric)
         return f"{_md(block.caption)}\n\n{text}" if block.caption else text
     raise TypeError(f"unknown report block {type(block).__name__}")
 
 
-def markdown_table(header, rows, numeric_from: int = 1) -> str:
-    """A pipe table, columns padded to their widest cell; numeric columns right-aligned."""
+def markdown_table(header, rows, numeric=()) -> str:
+    """A pipe table, columns padded to their widest cell; the ``numeric`` columns (indices)
+    right-aligned."""
     def cell(value) -> str:
         if isinstance(value, Strong):
             return f"**{_md(value.text, table=True)}**" if value.text else ""
@@ -556,10 +581,10 @@ def markdown_table(header, rows, numeric_from: int = 1) -> str:
     widths = [max(3, *(len(line[k]) for line in grid)) for k in range(len(header))]
 
     def line(values) -> str:
-        return "| " + " | ".join(v.rjust(w) if k >= numeric_from else v.ljust(w)
+        return "| " + " | ".join(v.rjust(w) if k in numeric else v.ljust(w)
                                  for k, (v, w) in enumerate(zip(values, widths))) + " |"
 
-    rule = "| " + " | ".join(("-" * (w - 1) + ":") if k >= numeric_from else "-" * w
+    rule = "| " + " | ".join(("-" * (w - 1) + ":") if k in numeric else "-" * w
                              for k, w in enumerate(widths)) + " |"
     return "\n".join([line(grid[0]), rule] + [line(values) for values in grid[1:]])
 

@@ -109,7 +109,7 @@ def test_fit_result_contents(lif, lif_target):
     assert result.params["E_L"] == lif.parameter("E_L").default
     best = result.trials["value"].min()
     assert result.score <= best and (result.score < best) == result.refined
-    assert set(result.failures) == {"infeasible", "diverged", "missing_features"}
+    assert set(result.failures) == {"infeasible", "diverged", "missing_features", "retried"}
     assert {"ask", "tell", "simulate", "score", "refine", "batches"} <= set(result.timings)
     assert result.timings["batches"] == 3 and result.wall_time > 0
     assert list(result.trials.columns[:3]) == ["number", "state", "value"]

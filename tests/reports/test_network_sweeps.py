@@ -55,15 +55,50 @@ def test_sweep_rejects_unknown_factor():
                                   "stochastic_release"}
 
 
-def test_weakest_sustaining_small_budget():
-    found = weakest_sustaining("adaptation_b", n=100, hold=0.1, b_range=(0.0, 40e-12), n_trials=2,
-                               codegen_target="numpy")
-    assert isinstance(found, SustainSearch) and found.parameter == "adaptation_b"
-    assert len(found.trials) == 2 and 0.0 in list(found.trials["adaptation_b"])  # first trial: b_range[0]
-    if found.best is not None:
-        assert found.trials["sustained"].any() and 0 <= found.best <= 40e-12
-    sized = weakest_sustaining("n", n_range=(60, 120), hold=0.1, n_trials=1, codegen_target="numpy")
-    assert list(sized.trials["n"]) == [120]
+class _FakeRun:
+    """Stands in for a NetworkResult: sustains below a threshold b or above a threshold n."""
+
+    def __init__(self, sustained):
+        self.sustained, self.persistence = sustained, 1.0 if sustained else 0.01
+        self.cv_isi, self.synchrony, self.mean_rate = (1.2, 0.2, 15.0) if sustained else (float("nan"), 0.7, 0.0)
+
+
+def test_weakest_sustaining_bisects_to_the_edge(monkeypatch):
+    import spikefit.reports.network_sweeps as sweeps
+
+    calls = []
+
+    def fake(n, adaptation_b, **kwargs):
+        calls.append((n, adaptation_b, kwargs["duration"]))
+        return _FakeRun(adaptation_b < 17e-12 and n >= 333)
+
+    monkeypatch.setattr(sweeps, "destexhe2009", fake)
+    found = weakest_sustaining("adaptation_b", n=500, hold=1.0, b_range=(0.0, 64e-12), n_trials=8)
+    assert found.parameter == "adaptation_b" and len(found.trials) == 8 == len(calls)
+    assert calls[0][1] == 0.0 and calls[1][1] == pytest.approx(64e-12)  # the ends first
+    assert calls[0][2] == pytest.approx(1.25)  # kick end + hold
+    good, bad = found.bracket
+    assert good == found.best and good < 17e-12 <= bad and bad - good == pytest.approx(1e-12)
+    assert len(found.study.trials) == 8
+
+    calls.clear()
+    sized = weakest_sustaining("n", adaptation_b=5e-12, n_range=(100, 2000), n_trials=20)
+    assert sized.best == 333 and sized.bracket == (333, 332)
+    assert [c[0] for c in calls[:2]] == [2000, 100] and len(calls) < 20  # stops once closed
+
+
+def test_weakest_sustaining_stops_when_nothing_sustains(monkeypatch):
+    import spikefit.reports.network_sweeps as sweeps
+
+    monkeypatch.setattr(sweeps, "destexhe2009", lambda **kwargs: _FakeRun(False))
+    found = weakest_sustaining("adaptation_b", n_trials=8)
+    assert found.best is None and len(found.trials) == 1
+
+
+def test_weakest_sustaining_runs_the_network():
+    found = weakest_sustaining("n", n_range=(60, 120), hold=0.1, n_trials=1, codegen_target="numpy")
+    assert list(found.trials["n"]) == [120.0]
+    assert {"sustained", "persistence", "cv_isi", "synchrony", "mean_rate"} <= set(found.trials.columns)
 
 
 @pytest.mark.parametrize("kwargs, match", [
