@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Mapping
 
 import numpy as np
@@ -26,6 +25,7 @@ import numpy as np
 from ..data import Trace, step
 from ..data.stimulus import MAX_PLAUSIBLE_CURRENT
 from ..data.units import require_finite, to_display, to_si
+from .figures import finish_with_current
 
 EXPLORER_FEATURES = ("spike_count", "mean_frequency", "time_to_first_spike", "voltage_base")
 """eFEL features whose errors (model - target) the explorer reports."""
@@ -318,16 +318,7 @@ def plot_against_target(trace: Trace, target: Trace, scores: Mapping | None = No
         title = f"{title}   Gamma = {_fmt(scores.get('gamma', math.nan))}".strip()
     ax_v.set_title(title)
     ax_v.legend(loc="upper right", frameon=False)
-    ax_i.plot(trace.time * 1e3, trace.current * 1e12, lw=0.8, color="C0")
-    ax_i.set_ylabel("I (pA)")
-    ax_i.set_xlabel("time (ms)")
-    for ax in (ax_v, ax_i):
-        ax.spines[["top", "right"]].set_visible(False)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(Path(path), dpi=120)
-        plt.close(fig)
-    return fig
+    return finish_with_current(fig, ax_v, ax_i, trace, path)
 
 
 def slider_specs(state: ExplorerState) -> list[dict]:

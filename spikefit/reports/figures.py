@@ -27,7 +27,15 @@ def plot_trace(trace, path=None, title: str = ""):
         ax_v.legend(loc="upper right", frameon=False)
     ax_v.set_ylabel("V (mV)")
     ax_v.set_title(title)
-    ax_i.plot(t_ms, trace.current * 1e12, lw=0.8, color="C0")
+    return finish_with_current(fig, ax_v, ax_i, trace, path)
+
+
+def finish_with_current(fig, ax_v, ax_i, trace, path=None):
+    """Draw the injected current (pA) under a voltage axis, tidy both, save to ``path`` if
+    given (then the figure is closed); returns the Figure."""
+    import matplotlib.pyplot as plt
+
+    ax_i.plot(trace.time * 1e3, trace.current * 1e12, lw=0.8, color="C0")
     ax_i.set_ylabel("I (pA)")
     ax_i.set_xlabel("time (ms)")
     for ax in (ax_v, ax_i):

@@ -408,6 +408,8 @@ def weakest_sustaining(parameter: str = "adaptation_b", *, n: int = 500, adaptat
 
     def bisect(study, trial) -> None:
         done = len(records)
+        if done >= n_trials:
+            return  # the budget is spent: leave no waiting trial behind
         if done == 1 and len(ends) > 1:
             if not records[0]["sustained"]:  # even the easy end fails: nothing to bisect
                 study.stop()
