@@ -12,6 +12,12 @@ do not (b = 0, a = 1 nS), and the cells with a strong subthreshold adaptation co
 (LTS a = 20 nS, TC a = 40 nS, RE a = 30 nS) fire a rebound burst when the hyperpolarising
 step ends: during the step, w settles at a (V - E_L) < 0, an inward current that outlasts the
 step and carries V across threshold once the step is released.
+
+The network of the paper's Fig. 7 is ``spikefit.models.network.destexhe2009``; the sweeps that
+answer the seed notebook's questions (delay, jitter, facilitation, depression, STDP) and the
+search for the strongest adaptation and the smallest network that still sustain activity are
+re-exported here from ``network_sweeps``: ``sweep``, ``write_sweep_report``, ``plot_raster``,
+``plot_sweep``, ``weakest_sustaining``.
 """
 from __future__ import annotations
 
@@ -22,6 +28,8 @@ from typing import Mapping
 from ..data import Recording, step
 from ..data.stimulus import MAX_PLAUSIBLE_CURRENT
 from ..data.units import require_finite, to_si
+from .network_sweeps import (SustainSearch, plot_raster, plot_sweep, summarise_sweep, sweep,  # noqa: F401
+                             weakest_sustaining, write_sweep_report)
 
 CELL_TYPES = {
     "rs_strong": ("destexhe_rs_strong", "RS, strong adaptation"),

@@ -166,8 +166,9 @@ def test_result_layout(weak):
         assert key in row
 
 
-def test_strong_adaptation_activity_dies():
-    result = destexhe2009(n=500, lts_fraction=0.1, adaptation_b=40e-12, duration=1.0, seed=1,
+@pytest.mark.parametrize("b", [40e-12, 100e-12])
+def test_strong_adaptation_activity_dies(b):
+    result = destexhe2009(n=500, lts_fraction=0.1, adaptation_b=b, duration=1.0, seed=1,
                           codegen_target=TARGET)
     assert not result.sustained
     assert result.persistence < 0.3

@@ -2,7 +2,7 @@
 import pytest
 
 from spikefit.models.network import destexhe2009
-from spikefit.reports.network_sweeps import (SWEEP_FACTORS, SustainSearch, plot_raster, summarise_sweep, sweep,
+from spikefit.reports.network_sweeps import (SWEEP_FACTORS, plot_raster, summarise_sweep, sweep,
                                              weakest_sustaining, write_sweep_report)
 
 TINY = dict(n=100, duration=0.35, codegen_target="numpy")
