@@ -1,0 +1,26 @@
+"""spikefit compare from the shell: a small comparison writes its report; a used folder is refused."""
+import json
+
+from spikefit.cli import main
+
+
+def test_compare_writes_the_report_and_refuses_a_used_folder(tmp_path, capsys):
+    out = tmp_path / "report"
+    code = main(["compare", "--target", "hh", "--target", "hh_fs", "--models", "lif,adex", "--trials", "32",
+                 "--seed", "1", "--out", str(out)])
+    printed = capsys.readouterr().out
+    assert code == 0, printed
+    assert "adex" in printed and "held-out scores" in printed and f"open {out}/index.html" in printed
+    for name in ("index.html", "report.md", "scores.csv", "results.json"):
+        assert (out / name).stat().st_size > 0
+    results = json.loads((out / "results.json").read_text())
+    assert results["settings"]["n_trials"] == 32 and results["settings"]["seed"] == 1
+
+    assert main(["compare", "--target", "hh", "--models", "lif", "--trials", "8", "--out", str(out)]) == 2
+    error = capsys.readouterr().err
+    assert "must be new or empty unless --force" in error and "index.html" in error
+
+
+def test_compare_names_an_unknown_model(tmp_path, capsys):
+    assert main(["compare", "--models", "lif,gif", "--trials", "8", "--out", str(tmp_path / "r")]) == 2
+    assert "unknown model 'gif'" in capsys.readouterr().err
