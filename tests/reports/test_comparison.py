@@ -66,3 +66,16 @@ def test_adex_predicts_held_out_spikes_better_than_lif(cell):
     comparison = compare_models(["lif", "adex"], [cell], seed=0, progress=False)  # the default budget
     gamma = comparison.table.query("metric == 'gamma' and split == 'test'").set_index("model")["value"]
     assert gamma["adex"] > gamma["lif"] + 0.05, gamma.to_dict()
+
+
+def test_with_a_storage_every_fit_is_a_study_that_a_second_run_resumes(tmp_path):
+    import optuna
+
+    storage = f"sqlite:///{tmp_path / 'compare.db'}"
+    first = compare_models(["lif"], ["hh_fs"], n_trials=32, seed=0, storage=storage, progress=False)
+    again = compare_models(["lif"], ["hh_fs"], n_trials=48, seed=0, storage=storage, progress=False)
+    study = optuna.load_study(study_name="hh_fs-lif", storage=storage)
+    complete = [t for t in study.trials if t.state.name == "COMPLETE"]
+    assert len(first.fits[("hh_fs", "lif")].history) >= 32
+    assert len(complete) == len(again.fits[("hh_fs", "lif")].history) >= 48  # the first run's trials kept
+    assert len(complete) < 32 + 48  # resumed, not started over
