@@ -44,6 +44,9 @@ def add_fit_commands(subparsers) -> None:
     fit.add_argument("--heartbeat", type=int, default=HEARTBEAT, metavar="SECONDS",
                      help=f"seconds between heartbeats of running trials in an RDB storage; a trial silent for "
                           f"{GRACE_FACTOR} heartbeats is retried by another worker (default {HEARTBEAT})")
+    fit.add_argument("--stimulus", default="recorded", choices=["recorded", "smoothed", "ideal_step"],
+                     help="current of a recording (as spikefit.load: recorded, smoothed, or the ideal step rebuilt "
+                          "without amplifier noise; default recorded)")
     fit.add_argument("--no-refine", action="store_true", help="skip the local polish of the best trial")
     fit.add_argument("--out", metavar="DIR", help="write best_params.json, trials.csv and fit.png here")
     fit.set_defaults(run=cmd_fit)
@@ -69,7 +72,7 @@ def cmd_fit(args) -> int:
     if args.resume and not (args.storage and args.study):
         raise ValueError("--resume needs --storage URL and --study NAME")
     model = spikefit.get_model(args.model)
-    target = load_target(args.target)
+    target = load_target(args.target, args.stimulus)
     with _sigterm_exits():
         result = fit(model, target, objective=parse_objective_arg(args.objective), n_trials=args.trials,
                      seed=args.seed, params=args.param or None, sampler=args.sampler, storage=args.storage,
@@ -131,8 +134,9 @@ def parse_objective_arg(text: str):
     return weights
 
 
-def load_target(source: str):
-    """A Recording from a file, a sample, or a built-in reference (its step sweeps)."""
+def load_target(source: str, stimulus: str = "recorded"):
+    """A Recording from a file or a sample (read with ``stimulus``, as ``spikefit.load``), or a
+    built-in reference (its step sweeps)."""
     from spikefit.data import samples
 
     from ..models.references import is_noise, reference
@@ -140,7 +144,7 @@ def load_target(source: str):
     if source in REFERENCES:
         recording = reference(source)
         return type(recording)([s for s in recording if not is_noise(s)], recording.metadata)
-    return samples.load_path_or_sample(source)
+    return samples.load_path_or_sample(source, stimulus=stimulus)
 
 
 def print_fit(result) -> None:

@@ -229,3 +229,18 @@ def test_objective_argument_forms():
     assert parse_objective_arg("firing;spikes") == ["firing", "spikes"]
     with pytest.raises(ValueError, match="weights must be numbers, got 'trace=x'"):
         parse_objective_arg("features=1,trace=x")
+
+
+def test_fit_command_on_a_shipped_real_cell(tmp_path, capsys):
+    import json
+
+    from spikefit.cli import main
+
+    out = tmp_path / "real"
+    with pytest.warns(UserWarning, match="rebuilt as ideal steps"):  # the loader says what it replaced
+        assert main(["fit", "adex", "sscx_l5ttpc_idrest", "--stimulus", "ideal_step", "--trials", "64", "--seed", "0",
+                     "--no-refine", "--out", str(out)]) == 0
+    saved = json.loads((out / "best_params.json").read_text())
+    assert saved["params"]["V_T"]["unit"] == "V" and np.isfinite(saved["score"])
+    assert (out / "fit.png").stat().st_size > 1000
+    assert "fit adex: score" in capsys.readouterr().out
