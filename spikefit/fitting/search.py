@@ -458,11 +458,16 @@ class _Run:
         values, missing, diverged = self.evaluate(rows)
         t0 = time.perf_counter()
         for trial, value, n_missing, n_diverged in zip(trials, values, missing, diverged):
-            if n_missing:
-                trial.set_user_attr("n_missing", int(n_missing))
-            if n_diverged:
-                trial.set_user_attr("n_diverged", int(n_diverged))
-            self.study.tell(trial, [float(v) for v in value])
+            try:
+                if n_missing:
+                    trial.set_user_attr("n_missing", int(n_missing))
+                if n_diverged:
+                    trial.set_user_attr("n_diverged", int(n_diverged))
+                self.study.tell(trial, [float(v) for v in value], skip_if_finished=True)
+            except optuna.exceptions.UpdateFinishedTrialError:
+                # Another worker judged this trial stale (a heartbeat held up past the grace
+                # period) and queued a copy: that copy's result counts, this one is dropped.
+                continue
         self.timings["tell"] += time.perf_counter() - t0
         self.timings["batches"] += 1
 

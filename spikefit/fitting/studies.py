@@ -10,7 +10,9 @@ Workers. Every trial a worker runs has a heartbeat in an RDB storage, recorded e
 the next worker that looks, and a copy with the same parameters is queued (WAITING, with
 Optuna's ``failed_trial``/``retry_history`` system attributes); the next ``ask`` takes it.
 So a finished trial is told once, by the worker that ran it, and never lost; a trial cut
-short is retried once per failure, never counted twice. A journal file has no heartbeat:
+short is retried once per failure, never counted twice. (SQLite transactions begin with the
+write lock, so that two workers cannot claim one queued trial; a worker whose trial another
+worker finished or judged stale meanwhile drops its own result.) A journal file has no heartbeat:
 it serves one worker at a time, and a resumed fit retries the trials left running there.
 
 A trial asked by a worker that died before its first heartbeat (a window of milliseconds)
@@ -63,14 +65,18 @@ def open_storage(storage, heartbeat: int = HEARTBEAT):
         return JournalStorage(JournalFileBackend(storage))
     if not isinstance(heartbeat, int) or heartbeat < 1:
         raise ValueError(f"heartbeat must be an int >= 1 (seconds), got heartbeat={heartbeat!r}")
-    engine = {"connect_args": {"timeout": 60}} if storage.startswith("sqlite") else {}
+    sqlite = storage.startswith("sqlite")
+    engine = {"connect_args": {"timeout": 60}} if sqlite else {}
     try:
         with warnings.catch_warnings():  # heartbeats are "experimental" in Optuna 5
             warnings.simplefilter("ignore", optuna.exceptions.ExperimentalWarning)
-            return optuna.storages.RDBStorage(
+            rdb = optuna.storages.RDBStorage(
                 storage, engine_kwargs=engine, heartbeat_interval=heartbeat,
                 grace_period=GRACE_FACTOR * heartbeat,
                 heartbeat_stale_trial_callback=optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY))
+        if sqlite:
+            _serialise_sqlite(rdb.engine)
+        return rdb
     except ImportError as error:
         cause = error.__cause__ or error
         raise ValueError(f"storage {_hide_password(storage)!r} needs a database driver that is not installed "
@@ -79,6 +85,27 @@ def open_storage(storage, heartbeat: int = HEARTBEAT):
     except Exception as error:  # sqlalchemy's errors: refused, unknown host, bad password, no database
         reason = str(getattr(error, "orig", None) or error).strip().splitlines()[0]
         raise ValueError(f"storage {_hide_password(storage)!r} cannot be reached: {reason}") from None
+
+
+def _serialise_sqlite(engine) -> None:
+    """Make every SQLite transaction take the write lock when it begins (BEGIN IMMEDIATE).
+
+    Optuna claims a queued trial by reading it WAITING and writing it RUNNING in one
+    transaction with SELECT ... FOR UPDATE, which SQLite ignores; and Python's sqlite3 does not
+    even begin the transaction before the read. Two workers could then both claim one trial.
+    This is SQLAlchemy's recipe for serialisable transactions on pysqlite.
+    """
+    from sqlalchemy import event
+
+    @event.listens_for(engine, "connect")
+    def _no_implicit_transactions(dbapi_connection, record):
+        dbapi_connection.isolation_level = None
+
+    @event.listens_for(engine, "begin")
+    def _begin_immediate(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+    engine.dispose()  # connections made while Optuna created its tables predate the hooks
 
 
 def _hide_password(url: str) -> str:

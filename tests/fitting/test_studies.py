@@ -182,3 +182,30 @@ def test_two_workers_one_killed_lose_no_trial_and_count_none_twice(target_file, 
         assert (table["state"] == "COMPLETE").sum() >= N_TRIALS and table["number"].is_unique
         assert f"{len(cut)} trials retried" in output or "trials retried" in output
     optuna.delete_study(study_name=study_name, storage=storage)
+
+
+CLAIM = """
+import sys, optuna
+from spikefit.fitting.studies import open_storage
+optuna.logging.set_verbosity(optuna.logging.ERROR)
+study = optuna.load_study(study_name=sys.argv[2], storage=open_storage(sys.argv[1]))
+claimed = []
+while (trial_id := study._pop_waiting_trial_id()) is not None:  # how study.ask claims a queued trial
+    claimed.append(trial_id)
+print(" ".join(map(str, claimed)))
+"""
+
+
+def test_a_queued_trial_is_claimed_by_one_worker_only(storage_url):
+    """Optuna claims with SELECT ... FOR UPDATE, which SQLite ignores: without open_storage's
+    BEGIN IMMEDIATE, three workers claimed 19 of 300 queued trials twice here."""
+    name = f"claims-{uuid.uuid4().hex[:8]}"
+    study = optuna.create_study(study_name=name, storage=open_storage(storage_url))
+    for i in range(300):
+        study.enqueue_trial({"x": float(i)})
+    workers = [subprocess.Popen([sys.executable, "-c", CLAIM, storage_url, name], stdout=subprocess.PIPE, text=True)
+               for _ in range(3)]
+    claimed = [output.split() for output, _ in (w.communicate(timeout=300) for w in workers)]
+    flat = [int(i) for c in claimed for i in c]
+    assert len(flat) == len(set(flat)) == 300
+    optuna.delete_study(study_name=name, storage=open_storage(storage_url))
