@@ -7,6 +7,7 @@ report to ./spikefit-report.
 """
 from __future__ import annotations
 
+import os
 import sys
 import time
 
@@ -28,7 +29,9 @@ def add_compare_command(subparsers) -> None:
                          help=f"completed trials per fit (default {DEFAULT_TRIALS})")
     compare.add_argument("--seed", type=int, default=0, help="seed of every fit (default 0)")
     compare.add_argument("--objective", default="features", help="the fits' objective, as for spikefit fit")
-    compare.add_argument("--workers", type=int, default=1, help="fits run in parallel processes (default 1)")
+    compare.add_argument("--workers", type=int, default=os.cpu_count() or 1,
+                         help=f"fits run in parallel processes, one at a time each (default: the CPUs, "
+                              f"{os.cpu_count() or 1} here)")
     compare.add_argument("--storage", help="keep every fit as a resumable study here (sqlite:///..., postgresql://...)")
     compare.add_argument("--stimulus", default="ideal_step", choices=["recorded", "smoothed", "ideal_step"],
                          help="current of recorded cells (default ideal_step: steps rebuilt without amplifier noise)")
