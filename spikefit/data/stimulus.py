@@ -100,6 +100,13 @@ class Stimulus:
         """Sample times in s, starting at 0."""
         return np.arange(self.n_samples) * self.dt
 
+    def inner_current(self) -> np.ndarray:
+        """Current (A) strictly inside the window: its first and last sample left out (the
+        edges of a step); empty when there is no window."""
+        if self.start is None:
+            return self.current[:0]
+        return self.current[int(round(self.start / self.dt)) + 1:int(round(self.stop / self.dt)) - 1]
+
     def __repr__(self) -> str:
         window = "" if self.start is None else f", window=[{self.start:g}, {self.stop:g}] s"
         return (

@@ -240,14 +240,14 @@ def _repeats(sweeps: Recording, repeats) -> list[list[int]]:
             raise ValueError(f"repeats must put each of the {len(sweeps)} sweeps in exactly one "
                              f"non-empty group, got {repeats!r}")
         for g in groups:
-            if any(not _same_stimulus(sweeps[g[0]].stimulus, sweeps[i].stimulus) for i in g[1:]):
+            if any(not same_stimulus(sweeps[g[0]].stimulus, sweeps[i].stimulus) for i in g[1:]):
                 raise ValueError(f"repeats must share dt, length and window, got group {g}")
         return groups
     groups: list[list[int]] = []
     for i, sweep in enumerate(sweeps):
         for g in groups:
             first = sweeps[g[0]].stimulus
-            if _same_stimulus(first, sweep.stimulus) and np.array_equal(first.current, sweep.current):
+            if same_stimulus(first, sweep.stimulus) and np.array_equal(first.current, sweep.current):
                 g.append(i)
                 break
         else:
@@ -255,7 +255,8 @@ def _repeats(sweeps: Recording, repeats) -> list[list[int]]:
     return groups
 
 
-def _same_stimulus(a: Stimulus, b: Stimulus) -> bool:
+def same_stimulus(a: Stimulus, b: Stimulus) -> bool:
+    """True when two stimuli share dt, length and window (so one simulation can serve both)."""
     return a.dt == b.dt and a.n_samples == b.n_samples and (a.start, a.stop) == (b.start, b.stop)
 
 

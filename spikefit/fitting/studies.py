@@ -170,7 +170,8 @@ def open_study(space, spec, target, sampler=None, storage=None, study_name=None,
     else:
         _check_compatible(study_name, study, description)  # a worker created it meanwhile
     if not has_heartbeat(study):
-        retry(study, study.get_trials(deepcopy=False, states=(TrialState.RUNNING,)), "left running")
+        retry(study, [t._trial_id for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))],
+              "left running")
     return study
 
 
@@ -196,16 +197,15 @@ def _normalise(value):
 
 
 # --- trials that lost their worker ---------------------------------------------------
-def retry(study, trials, reason: str) -> int:
-    """Fail the trials still running among ``trials`` and queue a copy of each; how many.
+def retry(study, trial_ids, reason: str) -> int:
+    """Fail the trials still running among ``trial_ids`` and queue a copy of each; how many.
 
     A trial another process has finished or failed meanwhile is left alone (the storage
     refuses the change), so each trial is retried at most once per failure.
     """
     storage, callback = study._storage, optuna.storages.RetryHeartbeatStaleTrialCallback(max_retry=MAX_RETRY)
     n = 0
-    for trial in trials:
-        trial_id = trial._trial_id
+    for trial_id in trial_ids:
         try:
             if storage.get_trial(trial_id).state != TrialState.RUNNING:
                 continue
@@ -298,15 +298,8 @@ def in_flight(study):
         with beat:
             yield beat
     except BaseException:
-        retry(study, [_Id(i) for i in beat.ids], "interrupted")
+        retry(study, beat.ids, "interrupted")
         raise
-
-
-class _Id:
-    """A trial known only by its storage id."""
-
-    def __init__(self, trial_id: int):
-        self._trial_id = trial_id
 
 
 def wait_for_others(study, since: dict, patience: float) -> bool:

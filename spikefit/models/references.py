@@ -85,8 +85,7 @@ def write_references(folder: Path | None = None) -> list[Path]:
 
 def is_noise(trace) -> bool:
     """True for a reference's noise sweep (its current is not a step)."""
-    current = trace.stimulus.current
-    inside = current[int(round(START / DT)) + 1:int(round(STOP / DT)) - 1]
+    inside = trace.stimulus.inner_current()
     return inside.size > 0 and bool(np.ptp(inside) > 0)
 
 

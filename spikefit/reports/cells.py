@@ -51,10 +51,7 @@ def cell_name(recording: Recording, index: int) -> str:
 def step_amplitude(trace) -> float:
     """A: the median current inside the stimulus window; NaN when the sweep is not a step
     (no window, or a current that varies inside it by more than the level tolerance)."""
-    stim = trace.stimulus
-    if stim.start is None:
-        return float("nan")
-    inside = stim.current[int(round(stim.start / stim.dt)) + 1:int(round(stim.stop / stim.dt)) - 1]
+    inside = trace.stimulus.inner_current()
     if inside.size == 0:
         return float("nan")
     level = float(np.median(inside))

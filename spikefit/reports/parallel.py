@@ -34,9 +34,9 @@ def _serve(connection, function) -> None:
         if job is None:
             return
         try:
-            connection.send(("ok", function(**job)))
+            connection.send(function(**job))
         except Exception as error:  # noqa: BLE001 - every failure becomes the job's report
-            connection.send(("error", _describe(error)))
+            connection.send(_describe(error))
 
 
 class _Worker:
@@ -111,8 +111,7 @@ def _collect(worker: _Worker):
     """The worker's message, or a failure naming how it died."""
     if worker.connection.poll():
         try:
-            status, payload = worker.connection.recv()
-            return payload
+            return worker.connection.recv()
         except (EOFError, OSError):
             pass
     worker.process.join(timeout=5)

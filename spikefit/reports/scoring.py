@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from ..fitting.metrics import explained_variance, gamma_factor, normalized_gamma
-from ..fitting.objectives import MAX_Z, build_target, model_features
+from ..fitting.objectives import MAX_Z, build_target, model_features, same_stimulus
 from .cells import Split, step_amplitude
 
 DELTA = 4e-3
@@ -54,11 +54,8 @@ def compatible_groups(recording, groups) -> list[list[int]]:
     for group in groups:
         parts: list[list[int]] = []
         for i in group:
-            stim = recording[i].stimulus
             for part in parts:
-                first = recording[part[0]].stimulus
-                if (first.dt, first.n_samples, first.start, first.stop) == (stim.dt, stim.n_samples, stim.start,
-                                                                            stim.stop):
+                if same_stimulus(recording[part[0]].stimulus, recording[i].stimulus):
                     part.append(i)
                     break
             else:
