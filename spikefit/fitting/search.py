@@ -380,9 +380,11 @@ class _Run:
         self.n_asked = self.n_infeasible = 0
 
     def loop(self, n_trials: int, progress: bool, patience: float) -> None:
-        """Run batches until the study holds ``n_trials`` completed trials; trials other
-        workers are running count as pending, and are waited for (at most ``patience``
-        seconds without any change) rather than run twice."""
+        """Run batches until the study holds ``n_trials`` completed trials and no queued
+        copy of a lost trial; trials other workers are running count as pending, and are
+        waited for (at most ``patience`` seconds without any change) rather than run twice.
+        (Two workers that ask at the same moment may overshoot ``n_trials``; the copies queued
+        meanwhile for a lost worker's trials are run all the same, never left behind.)"""
         from tqdm.auto import tqdm
 
         show = progress and sys.stderr.isatty()
@@ -390,19 +392,19 @@ class _Run:
         with tqdm(total=n_trials, disable=not show, unit="trial", desc=f"fit {self.model.name}") as bar:
             while True:
                 fail_stale(self.study)
-                done = count(self.study, TrialState.COMPLETE)
+                done, waiting = count(self.study, TrialState.COMPLETE), count(self.study, TrialState.WAITING)
                 bar.update(min(done, n_trials) - bar.n)
-                if done >= n_trials:
+                if done >= n_trials and not waiting:
                     return
-                waiting = count(self.study, TrialState.WAITING)
                 free = n_trials - done - count(self.study, TrialState.RUNNING) - waiting
-                if free + waiting <= 0:
+                wanted = max(free, 0) + waiting
+                if wanted <= 0:
                     if not wait_for_others(self.study, waited, patience):
                         self._warn_unfinished(done, n_trials, patience)
                         return
                     continue
                 with in_flight(self.study) as batch:
-                    trials, rows = self.ask(min(self.batch_size, free + waiting), batch)
+                    trials, rows = self.ask(min(self.batch_size, wanted), batch)
                     self.score_and_tell(trials, rows)
                 bar.set_postfix(best=f"{_best_value(self.study):.4g}", refresh=False)
 

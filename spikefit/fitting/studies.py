@@ -88,7 +88,8 @@ def open_storage(storage, heartbeat: int = HEARTBEAT):
 
 
 def _serialise_sqlite(engine) -> None:
-    """Make every SQLite transaction take the write lock when it begins (BEGIN IMMEDIATE).
+    """Make every SQLite transaction take the write lock when it begins (BEGIN IMMEDIATE),
+    and commits go to a write-ahead log.
 
     Optuna claims a queued trial by reading it WAITING and writing it RUNNING in one
     transaction with SELECT ... FOR UPDATE, which SQLite ignores; and Python's sqlite3 does not
@@ -100,6 +101,11 @@ def _serialise_sqlite(engine) -> None:
     @event.listens_for(engine, "connect")
     def _no_implicit_transactions(dbapi_connection, record):
         dbapi_connection.isolation_level = None
+        # Write-ahead log: a commit appends to the log instead of syncing the database file
+        # twice (about 1.7x faster trials, benchmarks/RESULTS.md). A killed worker loses no
+        # commit; a power cut at most the last ones. Same machine only, as SQLite's locks are.
+        dbapi_connection.execute("PRAGMA journal_mode=WAL")
+        dbapi_connection.execute("PRAGMA synchronous=NORMAL")
 
     @event.listens_for(engine, "begin")
     def _begin_immediate(connection):

@@ -63,6 +63,33 @@ def test_unreachable_storage_is_an_error_before_any_trial():
         open_storage("sqlite:///x.db", heartbeat=0)
 
 
+def test_sqlite_studies_use_a_write_ahead_log(tmp_path):
+    """journal_mode=WAL with synchronous=NORMAL: every connection, and the file keeps it."""
+    import sqlite3
+
+    path = tmp_path / "wal.db"
+    storage = open_storage(f"sqlite:///{path}")
+    optuna.create_study(storage=storage, study_name="w").optimize(lambda t: t.suggest_float("x", 0, 1), 3)
+    with storage.engine.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert connection.exec_driver_sql("PRAGMA synchronous").scalar() == 1  # NORMAL
+    assert sqlite3.connect(path).execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+
+
+def test_a_killed_sqlite_writer_loses_no_told_trial(tmp_path):
+    """A process SIGKILLed right after its tells: every trial it was told COMPLETE is stored."""
+    url = f"sqlite:///{tmp_path / 'killed.db'}"
+    script = ("import optuna, os, signal, sys\n"
+              "from spikefit.fitting.studies import open_storage\n"
+              "study = optuna.create_study(storage=open_storage(sys.argv[1]), study_name='k')\n"
+              "study.optimize(lambda t: t.suggest_float('x', 0, 1), 20)\n"
+              "os.kill(os.getpid(), signal.SIGKILL)\n")
+    done = subprocess.run([sys.executable, "-c", script, url], capture_output=True, text=True, timeout=120)
+    assert done.returncode == -signal.SIGKILL, done.stderr
+    study = optuna.load_study(study_name="k", storage=open_storage(url))
+    assert len(study.get_trials(states=(optuna.trial.TrialState.COMPLETE,))) == 20
+
+
 def test_passwords_are_hidden_in_messages():
     assert _hide_password("postgresql://u:pw@host:5/db") == "postgresql://u:***@host:5/db"
     assert _hide_password("postgresql://u@host/db") == "postgresql://u@host/db"
@@ -88,6 +115,28 @@ def test_a_journal_resume_retries_trials_left_running(tmp_path):
     assert result.failures["retried"] == 3
 
 
+@pytest.mark.filterwarnings("ignore:Heartbeat of storage:UserWarning", "ignore::optuna.exceptions.ExperimentalWarning")
+def test_copies_queued_after_the_last_trial_are_still_run(tmp_path):
+    """Workers that together overshoot n_trials leave copies of a lost worker's trials queued:
+    the next look runs them instead of ending with the study holding WAITING trials."""
+    from spikefit.fitting.studies import retry
+
+    lif = spikefit.get_model("lif")
+    target = lif.simulate(None, spikefit.step_protocol([0.2e-9, 0.4e-9], 0.1, 0.5, 0.6))
+    options = dict(params=list(PARAMS), storage=f"sqlite:///{tmp_path / 'q.db'}", study_name="q", seed=1,
+                   refine=False, progress=False, batch_size=8)
+    S.fit(lif, target, n_trials=16, **options)
+    study = optuna.load_study(study_name="q", storage=open_storage(options["storage"]))
+    lost = [study.ask(S.search_space(lif, list(PARAMS)).distributions()) for _ in range(3)]
+    assert retry(study, [t._trial_id for t in lost], "lost") == 3
+    result = S.fit(lif, target, n_trials=16, load_if_exists=True, **options)
+    table = result.trials.set_index("number")
+    assert set(table["state"]) == {"COMPLETE", "FAIL"}  # nothing left WAITING or RUNNING
+    assert (table["state"] == "COMPLETE").sum() == 16 + 3
+    copies = table[table["retry_of"] >= 0]
+    assert sorted(copies["retry_of"]) == sorted(t.number for t in lost) and (copies["state"] == "COMPLETE").all()
+
+
 # --- two workers, one killed ---------------------------------------------------------
 def _worker(target_file, storage_url, study, out, seed) -> subprocess.Popen:
     command = [sys.executable, "-m", "spikefit.cli", "fit", "lif", str(target_file), "--objective", "spikes",
@@ -104,22 +153,31 @@ def _running_of(storage, study_name: str, pid: int) -> int:
     return sum(t.user_attrs.get("worker", "").endswith(f":{pid}") for t in running)
 
 
-def _kill_mid_batch(worker, storage, study_name: str, timeout: float = 120.0) -> None:
-    """SIGKILL the worker while it holds running trials, once the study is under way."""
+def _kill_mid_batch(worker, storage_url: str, study_name: str, timeout: float = 120.0) -> None:
+    """SIGKILL the worker while it holds running trials, once the study is under way.
+
+    The worker is stopped (SIGSTOP) while we look, so that it cannot finish its batch between
+    the look and the kill. We look through a plain storage: its reads take no write lock, which
+    the stopped worker may hold (SQLite; spikefit's storages begin every transaction with it).
+    """
+    observer = optuna.storages.RDBStorage(storage_url)
     started = time.monotonic()
     while time.monotonic() - started < timeout:
         if worker.poll() is not None:
             pytest.fail(f"the worker ended before it could be killed:\n{worker.stdout.read()}")
         try:
-            study = optuna.load_study(study_name=study_name, storage=storage)
+            study = optuna.load_study(study_name=study_name, storage=observer)
         except KeyError:  # not created yet
             time.sleep(0.05)
             continue
         done = len(study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,)))
-        if done >= N_TRIALS // 5 and _running_of(storage, study_name, worker.pid):
-            worker.send_signal(signal.SIGKILL)
-            worker.wait()
-            return
+        if done >= N_TRIALS // 5:
+            worker.send_signal(signal.SIGSTOP)
+            if _running_of(observer, study_name, worker.pid):
+                worker.send_signal(signal.SIGKILL)
+                worker.wait()
+                return
+            worker.send_signal(signal.SIGCONT)
         time.sleep(0.05)
     pytest.fail("the worker never held a running trial")
 
@@ -136,7 +194,7 @@ def test_two_workers_one_killed_lose_no_trial_and_count_none_twice(target_file, 
     first = _worker(target_file, storage_url, study_name, tmp_path / "a", seed=1)
     second = _worker(target_file, storage_url, study_name, tmp_path / "b", seed=2)
     try:
-        _kill_mid_batch(first, storage, study_name)
+        _kill_mid_batch(first, storage_url, study_name)
         killed = first.pid
         resumed = _worker(target_file, storage_url, study_name, tmp_path / "c", seed=3)
         outputs = [_finish(second), _finish(resumed)]
