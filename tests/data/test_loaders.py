@@ -1,7 +1,7 @@
 """spikefit.load: choosing the reader, and the options every reader honours."""
 import numpy as np
 import pytest
-from synthetic import columns_npz, step_sweep
+from synthetic import columns_npz
 
 import spikefit
 from spikefit.data import RecordingError, load
