@@ -18,7 +18,8 @@ from typing import Mapping, Sequence
 
 import numpy as np
 
-from .spikes import DEFAULT_SPIKE_THRESHOLD, detect_spikes
+from ..defaults import SPIKE_THRESHOLD
+from .spikes import detect_spikes
 from .stimulus import MAX_PLAUSIBLE_CURRENT, Stimulus
 from .trace import Recording, Trace
 from .units import to_si
@@ -110,7 +111,7 @@ class LoadOptions:
     stimulus: str = "recorded"
     smooth_width: float = 2e-3
     window: object = "detect"
-    spike_threshold: float | None = DEFAULT_SPIKE_THRESHOLD
+    spike_threshold: float | None = SPIKE_THRESHOLD
     max_current: float = MAX_NEURON_CURRENT
     cell: str | None = None
     metadata: Mapping | None = None

@@ -6,8 +6,8 @@ import pytest
 
 import spikefit
 from spikefit.fitting import objectives as O
-from spikefit.fitting.fast_features import batch_features
-from spikefit.fitting.metrics import gamma_factor, subthreshold_error
+from spikefit.features.fast import batch_features
+from spikefit.features.metrics import gamma_factor, subthreshold_error
 
 STEPS = (-0.1e-9, 0.2e-9, 0.35e-9, 0.6e-9)
 

@@ -7,7 +7,7 @@ import spikefit
 from spikefit.fitting import search as S
 from spikefit.fitting.studies import open_storage
 from spikefit.fitting.fit_cli import add_fit_commands, parse_objective_arg
-from spikefit.fitting.objectives import build_target
+from spikefit.fitting.target import build_target
 
 
 @pytest.fixture(scope="module")

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spikefit
-from spikefit.fitting import batch_features, extract_features, fast_extract_features
-from spikefit.fitting.fast_features import FAST_DEFAULT, FAST_FEATURES, UNITS
+from spikefit.features import batch_features, extract_features, fast_extract_features
+from spikefit.features.fast import FAST_DEFAULT, FAST_FEATURES, UNITS
 
 NAMES = list(FAST_FEATURES)
 TO_SI = {name: 1e-3 if UNITS[name] in ("s", "V") else 1.0 for name in NAMES}

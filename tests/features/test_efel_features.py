@@ -7,8 +7,8 @@ import pandas as pd
 import pytest
 
 import spikefit
-from spikefit.fitting import DEFAULT_FEATURES, SHAPE_FEATURES, extract_features
-from spikefit.fitting.features import is_shape_feature
+from spikefit.features import DEFAULT_FEATURES, SHAPE_FEATURES, extract_features
+from spikefit.features.efel_features import is_shape_feature
 
 # eFEL's unit of each default feature -> factor to SI, written out here on purpose.
 TO_SI = {"spike_count": 1, "mean_frequency": 1, "time_to_first_spike": 1e-3, "ISI_CV": 1,
