@@ -183,21 +183,11 @@ def gamma_over_repeats(*, model: np.ndarray, counts: np.ndarray, repeats: Sequen
     and the features score silence). ``intrinsic_reliability`` and ``normalized_gamma`` leave
     such pairs out the same way.
 
-    Parameters
-    ----------
-    model, counts : as ``batch_gamma``
-    repeats : sequence of float arrays
-        Spike times (s) of each repeat of the stimulus.
-    delta, duration : float
-        Coincidence window and trial length, s.
-    clip : bool
-        Clip each repeat's Gamma to [-1, 1] before the mean (the ``spikes`` objective's range).
-
-    Returns
-    -------
-    (gamma, too_fast) : float array (n_sets,), bool array (n_sets,)
-        The mean Gamma of each set (NaN where every repeat is left out, or where ``too_fast``:
-        ``2 rate delta >= 1``, the model's rate alone decides it).
+    ``model``, ``counts``, ``delta`` and ``duration`` are as for ``batch_gamma``; ``repeats``
+    holds the spike times (s) of each repeat; ``clip`` clips each repeat's Gamma to [-1, 1]
+    before the mean (the ``spikes`` objective's range). Returns ``(gamma, too_fast)`` as
+    ``batch_gamma``: the mean of each set, NaN where every repeat is left out or ``too_fast``
+    (the model's rate alone decides it).
     """
     values, too_fast = [], np.zeros(len(counts), bool)
     for train in repeats:

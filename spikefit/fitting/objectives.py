@@ -9,11 +9,11 @@ has, a defined Gamma). The registered objectives (``OBJECTIVES``):
 
 ``features``
     Mean absolute z-score of the model's features against the target's, over every sweep
-    and feature (those neither side defines score 0; ``PHASE_DEPENDENT`` features are left
-    out of sweeps where the target fires): ``z = (model - target) / spread``, ``|z|`` capped at
-    ``MAX_Z``. ``spread`` is the standard deviation across repeats of a stimulus where the
-    target has repeats, else ``DEFAULT_SPREAD`` (never below its absolute floor). A feature
-    the target has and the model cannot produce (too few spikes, a diverged simulation)
+    and feature (those neither side defines score 0; ``target.PHASE_DEPENDENT`` features are
+    left out of sweeps where the target fires): ``z = (model - target) / spread``, ``|z|``
+    capped at ``MAX_Z``. ``spread`` is the standard deviation across repeats of a stimulus
+    where the target has repeats, else ``target.DEFAULT_SPREAD`` (never below its absolute
+    floor). A feature the target has and the model cannot produce (too few spikes, a diverged simulation)
     scores ``MAX_Z`` and is counted as missing; one the model produces and the target
     lacks scores ``MAX_Z`` too (not counted: the model did not fail, it differs).
 ``firing``, ``subthreshold``
@@ -29,7 +29,7 @@ has, a defined Gamma). The registered objectives (``OBJECTIVES``):
 ``trace``
     RMS voltage error over the subthreshold samples (spikes of either trace and
     ``target.spike_margin`` around them left out), in units of ``target.v_scale`` (1 mV by
-    default), capped at ``MAX_TRACE``: as ``metrics.subthreshold_error`` per sweep, then the
+    default), capped at ``MAX_TRACE``: as ``features.metrics.subthreshold_error`` per sweep, then the
     RMS over sweeps. A diverged sweep, or one with no sample left, scores ``MAX_TRACE`` and
     is counted as missing.
 
@@ -60,6 +60,7 @@ MAX_Z = 20.0
 
 MAX_TRACE = 50.0
 """Cap of the ``trace`` objective (units of ``v_scale``), and the score of a diverged sweep."""
+
 
 class Scores(NamedTuple):
     """What an objective returns: a score per parameter set and what each could not produce."""

@@ -18,8 +18,8 @@ import pytest
 import spikefit
 from spikefit.fitting import search as S
 from spikefit.fitting.objectives import parse_objective
-from spikefit.fitting.target import build_target
 from spikefit.fitting.studies import _hide_password, open_storage
+from spikefit.fitting.target import build_target
 
 POSTGRES = os.environ.get("SPIKEFIT_TEST_POSTGRES")
 PARAMS = ("C", "g_L", "V_th")
