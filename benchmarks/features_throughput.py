@@ -65,8 +65,8 @@ def main(argv=None) -> None:
     import efel
 
     import spikefit
-    from spikefit.fitting import batch_features, extract_features
-    from spikefit.fitting.fast_features import FAST_DEFAULT, FIRING_FEATURES
+    from spikefit.features import batch_features, extract_features
+    from spikefit.features.fast import FAST_DEFAULT, FIRING_FEATURES
 
     rng = np.random.default_rng(0)
     table = {"a": rng.uniform(*A_RANGE, args.sweeps), "b": rng.uniform(*B_RANGE, args.sweeps)}

@@ -1,7 +1,7 @@
 """spikefit: fit point-neuron models to membrane-potential traces and compare them."""
 from .data import Recording, Stimulus, Trace, from_array, load, ou_noise, pulse_train, ramp, step, step_protocol
 from .models import BatchResult, SimulationDiverged, available_models, get_model
-from .fitting import extract_features
+from .features import extract_features
 
 __version__ = "0.1.0"
 

@@ -15,7 +15,7 @@ from typing import Mapping
 import numpy as np
 
 from .checks import MAX_NEURON_CURRENT
-from .spikes import DEFAULT_SPIKE_THRESHOLD
+from ..defaults import SPIKE_THRESHOLD
 from .stimulus import MAX_PLAUSIBLE_CURRENT
 from .units import to_si
 
@@ -40,7 +40,7 @@ class LoadOptions:
     stimulus: str = "recorded"
     smooth_width: float = 2e-3
     window: object = "detect"
-    spike_threshold: float | None = DEFAULT_SPIKE_THRESHOLD
+    spike_threshold: float | None = SPIKE_THRESHOLD
     max_current: float = MAX_NEURON_CURRENT
     cell: str | None = None
     metadata: Mapping | None = None

@@ -7,11 +7,10 @@ from __future__ import annotations
 
 import numpy as np
 
-# eFEL's default spike threshold, in V.
-DEFAULT_SPIKE_THRESHOLD = -0.02
+from ..defaults import SPIKE_THRESHOLD
 
 
-def detect_spikes(v, dt: float, threshold: float = DEFAULT_SPIKE_THRESHOLD) -> np.ndarray:
+def detect_spikes(v, dt: float, threshold: float = SPIKE_THRESHOLD) -> np.ndarray:
     """Spike times (s): upward crossings of ``threshold`` (V), interpolated between samples.
 
     Parameters
@@ -35,7 +34,7 @@ def detect_spikes(v, dt: float, threshold: float = DEFAULT_SPIKE_THRESHOLD) -> n
     return (index + fraction) * dt
 
 
-def count_spikes(v, threshold: float = DEFAULT_SPIKE_THRESHOLD) -> int:
+def count_spikes(v, threshold: float = SPIKE_THRESHOLD) -> int:
     """Number of upward crossings of ``threshold`` (V) in ``v`` (V)."""
     v = np.asarray(v, dtype=float)
     return int(np.count_nonzero((v[:-1] < threshold) & (v[1:] >= threshold)))

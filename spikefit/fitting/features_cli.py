@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..data import samples
 from ..data.units import DISPLAY_UNITS
-from .features import DEFAULT_FEATURES, extract_features
+from ..features.efel_features import DEFAULT_FEATURES, extract_features
 
 _DISPLAY = {**DISPLAY_UNITS, "Ohm": ("MOhm", 1e-6), "1": ("", 1.0)}
 

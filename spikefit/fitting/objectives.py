@@ -9,26 +9,27 @@ has, a defined Gamma). The registered objectives (``OBJECTIVES``):
 
 ``features``
     Mean absolute z-score of the model's features against the target's, over every sweep
-    and feature (those neither side defines score 0; ``PHASE_DEPENDENT`` features are left
-    out of sweeps where the target fires): ``z = (model - target) / spread``, ``|z|`` capped at
-    ``MAX_Z``. ``spread`` is the standard deviation across repeats of a stimulus where the
-    target has repeats, else ``DEFAULT_SPREAD`` (never below its absolute floor). A feature
-    the target has and the model cannot produce (too few spikes, a diverged simulation)
+    and feature (those neither side defines score 0; ``target.PHASE_DEPENDENT`` features are
+    left out of sweeps where the target fires): ``z = (model - target) / spread``, ``|z|``
+    capped at ``MAX_Z``. ``spread`` is the standard deviation across repeats of a stimulus
+    where the target has repeats, else ``target.DEFAULT_SPREAD`` (never below its absolute
+    floor). A feature the target has and the model cannot produce (too few spikes, a diverged simulation)
     scores ``MAX_Z`` and is counted as missing; one the model produces and the target
     lacks scores ``MAX_Z`` too (not counted: the model did not fail, it differs).
 ``firing``, ``subthreshold``
     The same, restricted to one group of features (``FEATURE_GROUPS``): one objective per
     group for a multi-objective fit.
 ``spikes``
-    ``1 - Gamma``, Gamma the coincidence factor (``metrics.gamma_factor``, window
-    ``target.delta``) clipped to [-1, 1], averaged over sweeps and their repeats: 0 for
-    identical spike trains, 1 for chance, 2 at worst. A sweep where neither fires scores 0;
-    one where Gamma is undefined (model rate so high that ``2 rate delta >= 1``) or the
-    simulation diverged scores 2 and is counted as missing.
+    ``1 - Gamma``, Gamma the coincidence factor (``features.metrics.gamma_factor``, window
+    ``target.delta``) clipped to [-1, 1], averaged over the repeats and sweeps where either
+    side fires (``features.metrics.gamma_over_repeats`` says why the others are left out): 0
+    for identical spike trains, 1 for chance, 2 at worst. A sweep where Gamma is undefined
+    (model rate so high that ``2 rate delta >= 1``) or the simulation diverged scores 2 and
+    is counted as missing.
 ``trace``
     RMS voltage error over the subthreshold samples (spikes of either trace and
     ``target.spike_margin`` around them left out), in units of ``target.v_scale`` (1 mV by
-    default), capped at ``MAX_TRACE``: as ``metrics.subthreshold_error`` per sweep, then the
+    default), capped at ``MAX_TRACE``: as ``features.metrics.subthreshold_error`` per sweep, then the
     RMS over sweeps. A diverged sweep, or one with no sample left, scores ``MAX_TRACE`` and
     is counted as missing.
 
@@ -39,51 +40,26 @@ from __future__ import annotations
 
 import math
 import weakref
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable, Mapping, NamedTuple, Sequence
 
 import numpy as np
-import pandas as pd
 from numba import njit
 
-from ..data import Recording, Stimulus, Trace
-from ..data.spikes import detect_spikes
-from . import _efel
-from .features import FIRING_FEATURES
-
-SUBTHRESHOLD = ("voltage_base", "steady_state_voltage_stimend")
-FEATURES = FIRING_FEATURES + SUBTHRESHOLD
-"""Default features of the ``features`` objective (all on spikefit's fast path)."""
+from ..features import efel_edge
+from ..features.efel_features import FIRING_FEATURES
+from ..features.fast import feature_values
+from ..features.metrics import gamma_over_repeats
+from .target import SUBTHRESHOLD, Target
 
 FEATURE_GROUPS = {"firing": FIRING_FEATURES, "subthreshold": SUBTHRESHOLD}
 """Feature groups, each an objective of its own in a multi-objective fit."""
-
-PHASE_DEPENDENT = ("steady_state_voltage_stimend",)
-"""Features not scored on sweeps where the target fires: there they average the voltage over
-a window whose spikes fall anywhere, and jump with the phase of the last spike."""
 
 MAX_Z = 20.0
 """Cap of a feature's |z-score|, and the score of a feature one side cannot produce."""
 
 MAX_TRACE = 50.0
 """Cap of the ``trace`` objective (units of ``v_scale``), and the score of a diverged sweep."""
-
-DEFAULT_SPREAD = {
-    "spike_count": (0.05, 1.0),
-    "spike_count_stimint": (0.05, 1.0),
-    "mean_frequency": (0.05, 1.0),  # Hz
-    "time_to_first_spike": (0.05, 2e-3),  # s
-    "time_to_last_spike": (0.05, 5e-3),  # s
-    "inv_first_ISI": (0.05, 2.0),  # Hz
-    "inv_last_ISI": (0.05, 1.0),  # Hz
-    "ISI_CV": (0.1, 0.02),
-    "adaptation_index2": (0.1, 0.01),
-    "voltage_base": (0.0, 1e-3),  # V
-    "steady_state_voltage_stimend": (0.0, 1e-3),  # V
-}
-"""Spread of each feature where the target has no repeats: ``(relative, absolute)``, the
-spread being ``max(relative * |value|, absolute)`` in the feature's SI unit. The absolute
-part is also the floor of a spread measured across repeats."""
 
 
 class Scores(NamedTuple):
@@ -93,233 +69,6 @@ class Scores(NamedTuple):
     missing: np.ndarray  # (n_sets,) int: features or sweeps the model could not produce
 
 
-# --- the target ----------------------------------------------------------------------
-@dataclass(frozen=True, eq=False)
-class Target:
-    """A recording prepared for a fit, computed once.
-
-    Attributes
-    ----------
-    recording : Recording
-        The sweeps as given.
-    stimuli : tuple of Stimulus
-        The distinct stimuli, each simulated once; repeats of a stimulus share one.
-    repeats : tuple of tuple of int
-        The sweeps of ``recording`` behind each stimulus.
-    features, spread : pandas.DataFrame
-        Mean over repeats and spread of each feature (SI), one row per stimulus.
-    spikes : tuple of tuple of float array
-        Spike times (s) of each repeat of each stimulus.
-    v : tuple of float array
-        Membrane potential (V) of each stimulus, the mean over its repeats.
-    keep : tuple of bool array
-        Subthreshold samples of each stimulus: the target's spikes and ``spike_margin``
-        around them left out.
-    scored : pandas.DataFrame of bool
-        Which (stimulus, feature) the ``features`` objective scores: all but the
-        ``PHASE_DEPENDENT`` features of sweeps where the target fires.
-    settings : dict
-        eFEL settings (SI) the features were computed with; the model's use the same.
-    delta : float
-        Coincidence window (s) of Gamma.
-    spike_margin : (float, float)
-        Time (s) before and after each spike left out of the ``trace`` objective.
-    v_scale : float
-        Voltage (V) that one unit of the ``trace`` objective stands for.
-    """
-
-    recording: Recording
-    stimuli: tuple
-    repeats: tuple
-    features: pd.DataFrame
-    spread: pd.DataFrame
-    spikes: tuple
-    v: tuple
-    keep: tuple
-    scored: pd.DataFrame
-    settings: dict = field(default_factory=dict)
-    delta: float = 4e-3
-    spike_margin: tuple = (2e-3, 5e-3)
-    v_scale: float = 1e-3
-
-    @property
-    def n_spikes(self) -> int:
-        """Spikes in every sweep of the target, all together."""
-        return int(sum(train.size for trains in self.spikes for train in trains))
-
-    def fingerprint(self) -> str:
-        """A short hash of the stimuli, voltages and settings: the same target, the same string."""
-        import hashlib
-
-        digest = hashlib.sha1()
-        for stimulus, v in zip(self.stimuli, self.v):
-            digest.update(np.ascontiguousarray(stimulus.current).tobytes())
-            digest.update(np.ascontiguousarray(v).tobytes())
-            digest.update(repr((stimulus.dt, stimulus.start, stimulus.stop)).encode())
-        digest.update(repr((sorted(self.settings.items()), list(self.features.columns), self.delta,
-                            self.spike_margin, self.v_scale)).encode())
-        return digest.hexdigest()[:16]
-
-
-def build_target(recording, features: Sequence[str] | None = None, *, repeats=None, spread=None,
-                 delta: float = 4e-3, spike_margin=(2e-3, 5e-3), v_scale: float = 1e-3,
-                 **settings) -> Target:
-    """Prepare a recording (or a trace) for a fit; see ``Target``.
-
-    Parameters
-    ----------
-    recording : Recording, Trace or sequence of Trace
-    features : sequence of str, optional
-        Feature names among ``spikefit.fitting.FAST_FEATURES``; default ``FEATURES``.
-    repeats : sequence of sequence of int, optional
-        Which sweeps repeat one stimulus; default: sweeps whose currents are identical.
-    spread : mapping of feature name to float, optional
-        A spread (SI) to use for that feature instead of the measured or default one.
-    delta : float
-        Coincidence window (s) of Gamma.
-    spike_margin : (float, float)
-        Time (s) before and after a spike that the ``trace`` objective leaves out.
-    v_scale : float
-        Voltage (V) that one unit of the ``trace`` objective stands for.
-    **settings
-        eFEL settings in SI (``Threshold``, ``interp_step``...). ``interp_step`` defaults to
-        0.1 ms, or to the sampling interval when that is not a whole multiple of it.
-    """
-    if isinstance(recording, Target):
-        return recording
-    sweeps = _as_recording(recording)
-    names = _check_features(features)
-    groups = _repeats(sweeps, repeats)
-    settings = _feature_settings(sweeps, settings)
-    table = _target_features(sweeps, names, settings)
-    stimuli = tuple(sweeps[g[0]].stimulus for g in groups)
-    means = pd.DataFrame([table.iloc[list(g)].mean(axis=0, skipna=False) for g in groups],
-                         columns=list(names))
-    spreads = _spread(table, means, groups, dict(spread or {}))
-    trains = tuple(tuple(_spike_train(sweeps[i], settings) for i in g) for g in groups)
-    voltages = tuple(np.mean([sweeps[i].v for i in g], axis=0) for g in groups)
-    keep = tuple(_keep_mask(s.n_samples, s.dt, [t for train in tr for t in train], spike_margin)
-                 for s, tr in zip(stimuli, trains))
-    scored = pd.DataFrame({name: [not (name in PHASE_DEPENDENT and any(t.size for t in tr)) for tr in trains]
-                           for name in names})
-    return Target(sweeps, stimuli, tuple(tuple(g) for g in groups), means, spreads, trains,
-                  voltages, keep, scored, settings, float(delta), tuple(float(x) for x in spike_margin),
-                  float(v_scale))
-
-
-def _as_recording(data) -> Recording:
-    if isinstance(data, Recording):
-        if len(data) == 0:
-            raise ValueError("the target must hold at least one sweep, got 0")
-        return data
-    if isinstance(data, Trace):
-        return Recording((data,), dict(data.metadata))
-    if isinstance(data, Sequence) and data and all(isinstance(s, Trace) for s in data):
-        return Recording(tuple(data))
-    raise TypeError(f"a target must be a Recording, a Trace or a sequence of Traces, got {type(data).__name__}")
-
-
-def _check_features(names) -> tuple[str, ...]:
-    from .fast_features import FAST_FEATURES
-
-    names = FEATURES if names is None else ((names,) if isinstance(names, str) else tuple(names))
-    if not names:
-        raise ValueError("features must name at least one feature, got none")
-    for name in names:
-        if name not in FAST_FEATURES:
-            raise _efel.unknown_name_error("feature for a fit (the fast path's)", name, FAST_FEATURES)
-    return tuple(dict.fromkeys(names))
-
-
-def _repeats(sweeps: Recording, repeats) -> list[list[int]]:
-    """Groups of sweep indices that share one stimulus."""
-    if repeats is not None:
-        groups = [sorted(int(i) for i in g) for g in repeats]
-        flat = sorted(i for g in groups for i in g)
-        if flat != list(range(len(sweeps))) or any(not g for g in groups):
-            raise ValueError(f"repeats must put each of the {len(sweeps)} sweeps in exactly one "
-                             f"non-empty group, got {repeats!r}")
-        for g in groups:
-            if any(not same_stimulus(sweeps[g[0]].stimulus, sweeps[i].stimulus) for i in g[1:]):
-                raise ValueError(f"repeats must share dt, length and window, got group {g}")
-        return groups
-    groups: list[list[int]] = []
-    for i, sweep in enumerate(sweeps):
-        for g in groups:
-            first = sweeps[g[0]].stimulus
-            if same_stimulus(first, sweep.stimulus) and np.array_equal(first.current, sweep.current):
-                g.append(i)
-                break
-        else:
-            groups.append([i])
-    return groups
-
-
-def same_stimulus(a: Stimulus, b: Stimulus) -> bool:
-    """True when two stimuli share dt, length and window (so one simulation can serve both)."""
-    return a.dt == b.dt and a.n_samples == b.n_samples and (a.start, a.stop) == (b.start, b.stop)
-
-
-def _feature_settings(sweeps: Recording, settings: dict) -> dict:
-    """eFEL settings (SI); interp_step follows a sampling interval off eFEL's 0.1 ms grid."""
-    settings = dict(settings)
-    if "interp_step" not in settings:
-        dts = {s.dt for s in sweeps}
-        off_grid = [dt for dt in dts if _efel.reset_model_step_error(dt, 0.1, "") is not None]
-        if off_grid:
-            if len(dts) > 1:
-                raise ValueError(f"sweeps sampled at several intervals {sorted(dts)} s, one off eFEL's "
-                                 f"0.1 ms grid: pass interp_step explicitly")
-            settings["interp_step"] = off_grid[0]
-    return settings
-
-
-def _target_features(sweeps: Recording, names, settings) -> pd.DataFrame:
-    """Features of every sweep: the fast path for model traces, eFEL for recordings."""
-    from .fast_features import fast_extract_features
-    from .features import extract_features
-
-    simulated = all("model" in s.metadata for s in sweeps)
-    extract = fast_extract_features if simulated else extract_features
-    table = extract(sweeps, list(names), **settings)
-    return table.reset_index(drop=True)
-
-
-def _spread(table: pd.DataFrame, means: pd.DataFrame, groups, given: Mapping) -> pd.DataFrame:
-    """Spread of each feature (SI): given, across repeats, or the documented default."""
-    for name in given:
-        if name not in means.columns:
-            raise ValueError(f"spread names feature {name!r}, which the target does not use; "
-                             f"its features are {', '.join(means.columns)}")
-        if not float(given[name]) > 0:
-            raise ValueError(f"a spread must be > 0, got {name}={given[name]}")
-    out = pd.DataFrame(index=means.index, columns=means.columns, dtype=float)
-    for name in means.columns:
-        rel, floor = DEFAULT_SPREAD.get(name, (0.05, 1e-12))
-        default = np.maximum(rel * means[name].abs().to_numpy(), floor)
-        measured = np.array([table[name].iloc[list(g)].std(ddof=1) if len(g) > 1 else np.nan for g in groups])
-        spread = np.where(np.isfinite(measured), np.maximum(measured, floor), default)
-        out[name] = float(given[name]) if name in given else spread
-    return out
-
-
-def _spike_train(sweep: Trace, settings: dict) -> np.ndarray:
-    """Spike times (s) of a sweep: its own, or upward crossings of the features' threshold."""
-    if sweep.spike_times is not None:
-        return np.asarray(sweep.spike_times, dtype=float)
-    return detect_spikes(sweep.v, sweep.dt, settings.get("Threshold", -0.02))
-
-
-def _keep_mask(n: int, dt: float, spikes, margin) -> np.ndarray:
-    """True for samples farther than the margin from every spike (as subthreshold_error)."""
-    keep = np.ones(n, bool)
-    time = np.arange(n) * dt
-    before, after = margin
-    for t in spikes:
-        keep[(time >= t - before) & (time <= t + after)] = False
-    return keep
-
-
 # --- features ------------------------------------------------------------------------
 _FEATURE_CACHE: dict = {}
 
@@ -327,43 +76,18 @@ _FEATURE_CACHE: dict = {}
 def model_features(result, target: Target) -> np.ndarray:
     """Features (SI) of every set under every stimulus, shape (n_sets, n_stimuli, n_features).
 
-    The fast path's feature functions (``fast_features.FAST_FEATURES``, eFEL's definitions)
-    without ``batch_features``' table and reasons, which cost more than the features in a
-    fit; computed once per BatchResult, so that several feature objectives share them.
+    ``features.fast.feature_values`` (eFEL's definitions, the fast path's array core) of the
+    target's features and settings; computed once per BatchResult, so that several feature
+    objectives share them.
     """
     key = id(result)
     cached = _FEATURE_CACHE.get(key)
     if cached is not None and cached[0]() is result and cached[1] is target:
         return cached[2]
-    values = feature_values(result, list(target.features.columns), target.settings)
+    values = feature_values(result, list(target.features.columns), **target.settings)
     _FEATURE_CACHE.clear()
     _FEATURE_CACHE[key] = (weakref.ref(result), target, values)
     return values
-
-
-def feature_values(result, names: Sequence[str], settings: Mapping) -> np.ndarray:
-    """Fast features (SI) of a BatchResult as an array (n_sets, n_stimuli, n_features); NaN
-    where undefined or diverged. Equal to ``batch_features(result, names, **settings)``."""
-    from .fast_features import FAST_FEATURES, Sweeps, _fast_settings, detected_peaks, drawn_peaks
-    from .features import WINDOW_FREE
-
-    config = _fast_settings(dict(settings))
-    reset = result.model in _efel.RESET_MODELS
-    out = np.full((result.n_sets, len(result.stimuli), len(names)), np.nan)
-    for j, stim in enumerate(result.stimuli):
-        v = None if result.v is None else result.v[j]
-        if reset:
-            peaks, counts = drawn_peaks(result.spike_times[j], result.spike_counts[:, j], stim.dt,
-                                        stim.n_samples, config["interp_step"])
-        else:
-            peaks, counts = detected_peaks(v, stim.dt, config["interp_step"], config["Threshold"])
-        window = (None, None) if stim.start is None else _efel.window_ms(stim.start, stim.stop)
-        sweeps = Sweeps(peaks, counts, *window, v, stim.dt, config)
-        for k, name in enumerate(names):
-            if window[0] is not None or name in WINDOW_FREE:
-                out[:, j, k] = FAST_FEATURES[name](sweeps)[0]
-        out[result.diverged[:, j], j, :] = np.nan
-    return out
 
 
 def feature_distance(result, target: Target, names: Sequence[str] | None = None) -> Scores:
@@ -396,58 +120,33 @@ def subthreshold_distance(result, target: Target) -> Scores:
 
 
 # --- spike timing --------------------------------------------------------------------
-@njit(cache=True)
-def _batch_gamma(data, spikes, counts, delta, duration, out):
-    """Gamma of each row of ``spikes`` (first ``counts`` entries) against ``data``; NaN when
-    neither fires, -inf when ``2 rate delta >= 1``."""
-    for i in range(spikes.shape[0]):
-        n_model = counts[i]
-        if n_model + data.size == 0:
-            out[i] = np.nan
-            continue
-        rate = n_model / duration
-        norm = 1.0 - 2.0 * rate * delta
-        if norm <= 0.0:
-            out[i] = -np.inf
-            continue
-        n_coinc = 0
-        j = 0
-        for t in data:
-            while j < n_model and spikes[i, j] < t - delta:
-                j += 1
-            if j < n_model and spikes[i, j] <= t + delta:
-                n_coinc += 1
-                j += 1
-        expected = 2.0 * rate * delta * data.size
-        out[i] = (n_coinc - expected) / (0.5 * (data.size + n_model) * norm)
-
-
 def gamma_matrix(result, target: Target) -> tuple[np.ndarray, np.ndarray]:
-    """Gamma of every set under every stimulus, mean over repeats, clipped to [-1, 1].
+    """Gamma (dimensionless) of every set under every stimulus, shape (n_sets, n_stimuli).
 
-    Returns (gamma (n_sets, n_stimuli), undefined (n_sets, n_stimuli) bool); a sweep where
-    neither side fires has gamma 1.
+    ``features.metrics.gamma_over_repeats``, each repeat's Gamma clipped to [-1, 1]: NaN where
+    neither side fires in any repeat. Returns (gamma, undefined): a sweep where Gamma is
+    undefined (``2 rate delta >= 1``) or the simulation diverged has gamma -1 and is undefined.
     """
-    n_sets, n_stim = result.n_sets, len(result.stimuli)
-    gamma = np.zeros((n_sets, n_stim))
-    undefined = np.zeros((n_sets, n_stim), bool)
-    out = np.empty(n_sets)
+    gamma = np.empty((result.n_sets, len(result.stimuli)))
+    undefined = np.zeros(gamma.shape, bool)
     for j, (stimulus, trains) in enumerate(zip(result.stimuli, target.spikes)):
-        spikes = np.ascontiguousarray(result.spike_times[j])
-        counts = np.ascontiguousarray(result.spike_counts[:, j])
-        for train in trains:
-            _batch_gamma(np.ascontiguousarray(train), spikes, counts, target.delta, stimulus.duration, out)
-            bad = np.isneginf(out) | result.diverged[:, j]
-            undefined[:, j] |= bad
-            gamma[:, j] += np.where(np.isnan(out), 1.0, np.clip(out, -1.0, 1.0)) / len(trains)
-        gamma[undefined[:, j], j] = -1.0
+        gamma[:, j], too_fast = gamma_over_repeats(
+            model=result.spike_times[j], counts=result.spike_counts[:, j], repeats=trains,
+            delta=target.delta, duration=stimulus.duration, clip=True)
+        undefined[:, j] = too_fast | result.diverged[:, j]
+    gamma[undefined] = -1.0
     return gamma, undefined
 
 
 def spike_timing(result, target: Target) -> Scores:
-    """1 - Gamma (dimensionless, 0 best, 2 worst), mean over sweeps; see module doc."""
+    """1 - Gamma (dimensionless, 0 best, 2 worst), mean over sweeps where either side fires;
+    see module doc."""
     gamma, undefined = gamma_matrix(result, target)
-    return Scores(1.0 - gamma.mean(axis=1), undefined.sum(axis=1).astype(np.int64))
+    scored = np.isfinite(gamma)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(scored, gamma, 0.0).sum(axis=1) / scored.sum(axis=1)
+    values = np.where(scored.any(axis=1), 1.0 - mean, 0.0)  # nothing fires anywhere: nothing to miss
+    return Scores(values, undefined.sum(axis=1).astype(np.int64))
 
 
 # --- subthreshold trace --------------------------------------------------------------
@@ -504,9 +203,14 @@ class Objective:
     function: Callable[..., Scores]
     needs_v: bool | Callable[[Target], bool]
     needs_spikes: bool = False
+    uses_features: bool = False
 
-    def record_v(self, target: Target) -> bool:
-        """True when the simulation must record voltages for this objective."""
+    def record_v(self, target: Target, *, spike_drawing: str) -> bool:
+        """True when the simulation must record voltages for this objective: when it says so,
+        or when it reads features and the model's spikes are found in its voltage
+        (``spike_drawing="shape"``, as the fast path's ``batch_sweeps`` needs)."""
+        if self.uses_features and spike_drawing == "shape":
+            return True
         return self.needs_v(target) if callable(self.needs_v) else self.needs_v
 
 
@@ -516,9 +220,10 @@ def _uses_subthreshold(target: Target, group: str | None = None) -> bool:
 
 
 OBJECTIVES: dict[str, Objective] = {
-    "features": Objective("features", feature_distance, _uses_subthreshold),
-    "firing": Objective("firing", firing_distance, lambda t: _uses_subthreshold(t, "firing")),
-    "subthreshold": Objective("subthreshold", subthreshold_distance, lambda t: _uses_subthreshold(t, "subthreshold")),
+    "features": Objective("features", feature_distance, _uses_subthreshold, uses_features=True),
+    "firing": Objective("firing", firing_distance, lambda t: _uses_subthreshold(t, "firing"), uses_features=True),
+    "subthreshold": Objective("subthreshold", subthreshold_distance, lambda t: _uses_subthreshold(t, "subthreshold"),
+                              uses_features=True),
     "spikes": Objective("spikes", spike_timing, False, needs_spikes=True),
     "trace": Objective("trace", trace_error, True),
 }
@@ -549,8 +254,9 @@ class ObjectiveSpec:
         return [term[0][0] if len(term) == 1 and term[0][1] == 1.0 else
                 "+".join(f"{w:g}*{n}" for n, w in term) for term in self.terms]
 
-    def record_v(self, target: Target) -> bool:
-        return any(OBJECTIVES[name].record_v(target) for name in self.names)
+    def record_v(self, target: Target, *, spike_drawing: str) -> bool:
+        """True when a model that draws spikes so (``Model.spike_drawing``) must record voltages."""
+        return any(OBJECTIVES[name].record_v(target, spike_drawing=spike_drawing) for name in self.names)
 
     def evaluate(self, result, target: Target) -> tuple[np.ndarray, np.ndarray]:
         """Scores (n_sets, n_objectives) and missing counts (n_sets,) of a batch."""
@@ -581,7 +287,7 @@ def _term(item) -> tuple[tuple[str, float], ...]:
         raise ValueError("a weighted objective must name at least one objective, got {}")
     for name, weight in weights.items():
         if name not in OBJECTIVES:
-            raise _efel.unknown_name_error("objective", name, list(OBJECTIVES) + ["multi"])
+            raise efel_edge.unknown_name_error("objective", name, list(OBJECTIVES) + ["multi"])
         if not (math.isfinite(float(weight)) and float(weight) > 0):
             raise ValueError(f"an objective's weight must be finite and > 0, got {name}={weight}")
     return tuple((name, float(w)) for name, w in weights.items())

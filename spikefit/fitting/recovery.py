@@ -118,7 +118,7 @@ def recover(model, true_params=None, protocol=None, n_trials: int = 2000, seed: 
         The stimulus to compare the recovered and the true model on; ``heldout_stimulus``
         by default.
     """
-    from .metrics import gamma_factor
+    from ..features.metrics import gamma_factor
     from .search import _as_model, fit
 
     model = _as_model(model)
@@ -133,7 +133,7 @@ def recover(model, true_params=None, protocol=None, n_trials: int = 2000, seed: 
         heldout = heldout_stimulus(model, truth, stimuli[0].duration, stimuli[0].dt)
     true_spikes = model.simulate(truth, heldout).spike_times
     fit_spikes = model.simulate(result.params, heldout).spike_times
-    gamma = gamma_factor(true_spikes, fit_spikes, duration=heldout.duration)
+    gamma = gamma_factor(model=fit_spikes, data=true_spikes, duration=heldout.duration)
     return Recovery(recovery_table(result, truth), result, truth, stimuli, heldout, gamma)
 
 

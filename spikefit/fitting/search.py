@@ -32,10 +32,12 @@ from optuna.trial import TrialState
 
 from ..data import Trace
 from ..data.units import to_si
+from ..defaults import SPIKE_THRESHOLD
 from ..models.parameters import unknown_name_error
-from .objectives import ObjectiveSpec, Target, build_target, check_target, parse_objective
+from .objectives import ObjectiveSpec, check_target, parse_objective
 from .samplers import BatchCmaEsSampler, SAMPLERS, batch_size_of  # noqa: F401 - re-exported
 from .studies import GRACE_FACTOR, HEARTBEAT, count, fail_stale, in_flight, open_study, wait_for_others
+from .target import Target, build_target
 _MAX_INFEASIBLE = 0.99  # give up when this fraction of 1000+ proposals broke a rule
 
 
@@ -353,12 +355,10 @@ def _check_inputs(model, space: SearchSpace, spec: ObjectiveSpec, target: Target
 
 def _check_reset_below_threshold(model, space: SearchSpace, spec: ObjectiveSpec, target: Target) -> None:
     """The fast features need a reset model's reset below eFEL's threshold: check the bounds."""
-    from . import _efel
-
-    if model.name not in _efel.RESET_MODELS or not {"features", "firing", "subthreshold"} & set(spec.names):
+    if model.spike_drawing != "reset" or not {"features", "firing", "subthreshold"} & set(spec.names):
         return
-    name = _efel.RESET_PARAMETER[model.name]
-    threshold = target.settings.get("Threshold", -0.02)
+    name = model.reset_parameter
+    threshold = target.settings.get("Threshold", SPIKE_THRESHOLD)
     high = space.high[space.names.index(name)] if name in space.names else space.fixed[name]
     if high >= threshold:
         raise ValueError(f"{name} < Threshold must hold for the feature objectives (a reset must bring the "
@@ -375,7 +375,7 @@ class _Run:
         self.model, self.space, self.spec, self.target, self.study = model, space, spec, target, study
         self.batch_size = batch_size
         self.distributions = space.distributions()
-        self.record_v = spec.record_v(target)
+        self.record_v = spec.record_v(target, spike_drawing=model.spike_drawing)
         self.timings = {"ask": 0.0, "tell": 0.0, "simulate": 0.0, "score": 0.0, "batches": 0}
         self.n_asked = self.n_infeasible = 0
 

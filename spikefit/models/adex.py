@@ -117,6 +117,8 @@ class AdEx(Model):
         less("V_T", "V_cut"),
     )
     state_names = ("v", "w")
+    spike_drawing = "reset"
+    reset_parameter = "V_reset"
 
     @staticmethod
     def _kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):

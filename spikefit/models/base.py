@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
 import numpy as np
@@ -14,6 +14,11 @@ from ..data.units import require_positive, to_si
 from .parameters import Parameter, Rule, build_table, unknown_name_error
 
 BACKENDS = ("numba", "brian2")
+
+SPIKE_DRAWINGS = ("reset", "shape")
+"""How a model's trace shows a spike: ``"reset"`` draws it as one sample at
+``kernel_tools.DRAWN_SPIKE_PEAK`` followed by the reset (LIF, Izhikevich, AdEx), ``"shape"`` is
+the model's own action potential (Hodgkin-Huxley)."""
 
 # First capacity of the spike buffer per parameter set and stimulus; sets that fire more are
 # rerun with a buffer that fits, so no spike is ever dropped.
@@ -44,6 +49,9 @@ class BatchResult:
         True where the state stopped being finite; spikes before that are kept.
     v : tuple of float arrays (n_sets, n_samples), one per stimulus, or None
         Membrane potential (V) at the stimulus's sampling, when asked for.
+    spike_drawing, reset_parameter : str, str or None
+        The model's ``Model.spike_drawing`` and ``Model.reset_parameter``: what features need
+        to know about how its traces show a spike.
     """
 
     model: str
@@ -53,6 +61,16 @@ class BatchResult:
     spike_times: tuple[np.ndarray, ...]
     diverged: np.ndarray
     v: tuple[np.ndarray, ...] | None = None
+    spike_drawing: str = field(kw_only=True)
+    reset_parameter: str | None = field(kw_only=True)
+
+    def __post_init__(self):
+        if self.spike_drawing not in SPIKE_DRAWINGS:
+            raise ValueError(f"spike_drawing must be one of {', '.join(SPIKE_DRAWINGS)}, "
+                             f"got spike_drawing={self.spike_drawing!r}")
+        if (self.spike_drawing == "reset") != (self.reset_parameter is not None):
+            raise ValueError(f"a reset model, and only one, names its reset_parameter, got "
+                             f"spike_drawing={self.spike_drawing!r}, reset_parameter={self.reset_parameter!r}")
 
     @property
     def n_sets(self) -> int:
@@ -73,7 +91,8 @@ class BatchResult:
             self.spikes(set_index, stimulus_index),
             {"model": self.model, "params": self.params.iloc[set_index].to_dict(),
              "diverged": bool(self.diverged[set_index, stimulus_index]),
-             "sweep": stimulus_index},
+             "sweep": stimulus_index, "spike_drawing": self.spike_drawing,
+             "reset_parameter": self.reset_parameter},
         )
 
 
@@ -93,6 +112,10 @@ class Model(ABC):
     """Largest integration step (s) the default integrator is accurate at; None: any."""
     state_names: tuple[str, ...] = ("v",)
     """State variables, in the column order of ``_initial_state`` (Brian 2 uses these names)."""
+    spike_drawing: str = ""
+    """How the model's traces show a spike, one of ``SPIKE_DRAWINGS``; every model sets it."""
+    reset_parameter: str | None = None
+    """The parameter (V) a reset model resets its voltage to; None for ``"shape"``."""
 
     def __init__(self, backend: str = "numba"):
         if backend not in BACKENDS:
@@ -189,6 +212,7 @@ class Model(ABC):
             model=self.name, params=params, stimuli=tuple(stimuli),
             spike_counts=np.stack(counts, axis=1), spike_times=tuple(spike_times),
             diverged=np.stack(diverged, axis=1), v=tuple(voltages) if record_v else None,
+            spike_drawing=self.spike_drawing, reset_parameter=self.reset_parameter,
         )
 
     def _integration_step(self, stimulus: Stimulus, dt) -> float:

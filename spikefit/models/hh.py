@@ -88,6 +88,7 @@ class _HHBase(Model):
     # axon below about -140 mV (beta_m) goes unstable there and is reported as diverged.
     brian2_method = "rk4"
     brian2_spike_peak = None  # the models draw their own action potentials
+    spike_drawing = "shape"
     state_names: tuple[str, ...] = ()
 
     def _initial_state(self, matrix):

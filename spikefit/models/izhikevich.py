@@ -86,6 +86,8 @@ class Izhikevich(Model):
         less("c", "v_peak"),
     )
     state_names = ("v", "u")
+    spike_drawing = "reset"
+    reset_parameter = "c"
     _kernel = staticmethod(izhikevich_kernel)
 
     # The same model for the Brian 2 backend (brian2_backend.py).

@@ -76,6 +76,8 @@ class LIF(Model):
     rules = (*positive("C", "g_L"), *non_negative("t_ref"), less("V_reset", "V_th"))
     presets = {}
     state_names = ("v",)
+    spike_drawing = "reset"
+    reset_parameter = "V_reset"
     _kernel = staticmethod(lif_kernel)
 
     # The same model for the Brian 2 backend (brian2_backend.py).

@@ -58,7 +58,7 @@ def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trial
             study_name=None) -> FitSummary:
     """Fit one model to one cell's training sweeps (run in a worker process or here)."""
     from ..fitting import fit
-    from ..fitting.objectives import build_target
+    from ..fitting.target import build_target
     from .scoring import compatible_groups
 
     started = time.perf_counter()

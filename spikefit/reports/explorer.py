@@ -25,13 +25,11 @@ import numpy as np
 from ..data import Trace, step
 from ..data.stimulus import MAX_PLAUSIBLE_CURRENT
 from ..data.units import require_finite, to_display, to_si
+from ..defaults import GAMMA_WINDOW
 from .figures import finish_with_current
 
 EXPLORER_FEATURES = ("spike_count", "mean_frequency", "time_to_first_spike", "voltage_base")
 """eFEL features whose errors (model - target) the explorer reports."""
-
-DELTA = 4e-3
-"""Coincidence window of Gamma (s): 4 ms, as in the 2009 single-neuron competition."""
 
 INSTALL_HINT = 'pip install "spikefit[explore]"'
 
@@ -72,7 +70,7 @@ class ExplorerState:
     stop: float
     duration: float
     dt: float
-    delta: float = DELTA
+    delta: float = GAMMA_WINDOW
     features: tuple[str, ...] = EXPLORER_FEATURES
     _targets: dict = field(default_factory=dict, repr=False)  # amplitude -> simulated target
 
@@ -121,7 +119,7 @@ def _amplitude(amplitude) -> float:
 
 
 def make_state(model="lif", target="hh", *, params=None, target_params=None, amplitude=1e-9,
-               start=0.1, stop=0.6, duration=0.7, dt=1e-4, delta=DELTA,
+               start=0.1, stop=0.6, duration=0.7, dt=1e-4, delta=GAMMA_WINDOW,
                features=EXPLORER_FEATURES) -> ExplorerState:
     """Check the explorer's choices once and return the state ``update`` works from.
 
@@ -146,7 +144,7 @@ def make_state(model="lif", target="hh", *, params=None, target_params=None, amp
     features : sequence of str
         eFEL features whose errors are reported.
     """
-    from ..fitting.features import check_names
+    from ..features.efel_features import check_names
 
     model = _as_model(model, "model")
     params = _params(model, params)
@@ -229,7 +227,7 @@ def _spikes(trace: Trace) -> np.ndarray:
     return detect_spikes(trace.v, trace.dt)
 
 
-def score(trace: Trace, target: Trace, delta: float = DELTA, features=EXPLORER_FEATURES):
+def score(trace: Trace, target: Trace, delta: float = GAMMA_WINDOW, features=EXPLORER_FEATURES):
     """Scores of a model trace against a target trace on the same stimulus.
 
     Returns
@@ -242,15 +240,16 @@ def score(trace: Trace, target: Trace, delta: float = DELTA, features=EXPLORER_F
     table : pandas.DataFrame
         The features themselves, rows "model" and "target", SI units.
     """
-    from ..fitting.features import extract_features
-    from ..fitting.metrics import gamma_factor, subthreshold_error
+    from ..features.efel_features import extract_features
+    from ..features.metrics import GammaUndefined, gamma_factor, subthreshold_error
 
     scores, reasons = {}, {}
     try:
-        scores["gamma"] = gamma_factor(_spikes(target), _spikes(trace), delta, trace.stimulus.duration)
+        scores["gamma"] = gamma_factor(model=_spikes(trace), data=_spikes(target), delta=delta,
+                                       duration=trace.stimulus.duration)
         if math.isnan(scores["gamma"]):
             reasons["gamma"] = "neither trace has a spike"
-    except ValueError as err:  # a model firing so fast that chance fills the window
+    except GammaUndefined as err:  # a model firing so fast that chance fills the window
         scores["gamma"], reasons["gamma"] = math.nan, str(err)
     try:
         scores["subthreshold_error"] = subthreshold_error(trace, target)
@@ -271,7 +270,7 @@ def format_scores(result: Mapping) -> str:
     """The scores of an ``update`` result as a short table in ms, mV and Hz."""
     scores, reasons, table = result["scores"], result["reasons"], result["features"]
     units = table.attrs.get("units", {})
-    delta = result.get("delta", DELTA)
+    delta = result.get("delta", GAMMA_WINDOW)
     lines = [f"Gamma (Delta = {delta * 1e3:g} ms): {_fmt(scores['gamma'])}"
              + (f"  ({reasons['gamma']})" if "gamma" in reasons else "")]
     err, shown = to_display(scores["subthreshold_error"], "V")

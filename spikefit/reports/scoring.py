@@ -6,9 +6,10 @@ simulation) and measures, against the recording:
 ``objective``
     The fit's objective on these sweeps (its units; lower is better).
 ``gamma``
-    Coincidence factor Gamma (``DELTA`` = 4 ms), averaged over the repeats of each stimulus
-    and over stimuli where either side fires. A model firing so fast that Gamma is undefined
-    (``2 rate delta >= 1``) scores -1 there and counts as missing.
+    Coincidence factor Gamma (``defaults.GAMMA_WINDOW`` = 4 ms), averaged over the repeats of
+    each stimulus and over stimuli where either side fires (``gamma_over_repeats``). A model
+    firing so fast that Gamma is undefined (``2 rate delta >= 1``) scores -1 there and counts
+    as missing.
 ``gamma_normalized``
     Gamma divided by the recording's intrinsic reliability, over stimuli with repeats only.
 ``explained_variance``
@@ -27,17 +28,12 @@ import math
 
 import numpy as np
 
-from ..fitting.metrics import explained_variance, gamma_factor, normalized_gamma
-from ..fitting.objectives import MAX_Z, build_target, model_features, same_stimulus
+from ..defaults import GAMMA_WINDOW
+from ..features.fast import UNITS
+from ..features.metrics import explained_variance, gamma_over_repeats, normalized_gamma
+from ..fitting.objectives import MAX_Z, model_features
+from ..fitting.target import build_target, same_stimulus
 from .cells import Split, step_amplitude
-
-DELTA = 4e-3
-"""s: Gamma's coincidence window (the 2009 spike-timing competition's)."""
-
-FEATURE_UNITS = {"spike_count": "1", "spike_count_stimint": "1", "mean_frequency": "Hz",
-                 "time_to_first_spike": "s", "time_to_last_spike": "s", "inv_first_ISI": "Hz",
-                 "inv_last_ISI": "Hz", "ISI_CV": "1", "adaptation_index2": "1", "voltage_base": "V",
-                 "steady_state_voltage_stimend": "V"}
 
 METRIC_UNITS = {"objective": "1", "gamma": "1", "gamma_normalized": "1", "explained_variance": "1",
                 "fi_error": "Hz", "n_missing": "1"}
@@ -82,22 +78,23 @@ def score_split(model, params: dict, split: Split, which: str, spec) -> dict[str
 
 
 def _gammas(result, target) -> tuple[float, float, int]:
+    """Mean Gamma and normalised Gamma over the stimuli, and the stimuli where Gamma is undefined."""
     plain, normalized, undefined = [], [], 0
     for j, stim in enumerate(target.stimuli):
-        model = result.spikes(0, j)
         repeats = [np.asarray(r) for r in target.spikes[j]]
-        if model.size == 0 and all(r.size == 0 for r in repeats):
-            continue
-        try:
-            values = [gamma_factor(r, model, DELTA, stim.duration) for r in repeats]
-        except ValueError:  # the model fires too fast for Gamma
+        gamma, too_fast = gamma_over_repeats(model=result.spike_times[j][:1], counts=result.spike_counts[:1, j],
+                                             repeats=repeats, delta=GAMMA_WINDOW, duration=stim.duration)
+        if too_fast[0]:  # the model fires so fast that chance fills Gamma's window
             plain.append(-1.0)
             undefined += 1
             continue
-        plain.append(float(np.nanmean(values)))
+        if math.isnan(gamma[0]):  # neither side fires: no timing to score (gamma_over_repeats)
+            continue
+        plain.append(float(gamma[0]))
         if len(repeats) >= 2:
             with np.errstate(invalid="ignore", divide="ignore"):
-                value = normalized_gamma(model, repeats, DELTA, stim.duration)
+                value = normalized_gamma(model=result.spikes(0, j), repeats=repeats, delta=GAMMA_WINDOW,
+                                         duration=stim.duration)
             if math.isfinite(value):
                 normalized.append(value)
     return _mean(plain), _mean(normalized), undefined
@@ -110,7 +107,7 @@ def _explained_variance(result, target) -> float:
         if model.size == 0 and all(r.size == 0 for r in repeats):
             continue
         with np.errstate(invalid="ignore", divide="ignore"):
-            values.append(explained_variance(model, repeats, duration=stim.duration))
+            values.append(explained_variance(model=model, data=repeats, duration=stim.duration))
     return _mean([v for v in values if math.isfinite(v)])
 
 
@@ -151,5 +148,5 @@ def _mean(values) -> float:
 def metric_unit(metric: str) -> str:
     """The SI unit of a metric's values ("1" for dimensionless)."""
     if metric.startswith("feature_error:"):
-        return FEATURE_UNITS.get(metric.split(":", 1)[1], "1")
+        return UNITS.get(metric.split(":", 1)[1], "1")
     return METRIC_UNITS.get(metric, "1")

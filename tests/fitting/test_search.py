@@ -5,9 +5,9 @@ import pytest
 
 import spikefit
 from spikefit.fitting import search as S
-from spikefit.fitting.studies import open_storage
 from spikefit.fitting.fit_cli import add_fit_commands, parse_objective_arg
-from spikefit.fitting.objectives import build_target
+from spikefit.fitting.studies import open_storage
+from spikefit.fitting.target import build_target
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +141,15 @@ def test_multi_objective_with_nsga2(lif, lif_target):
 def test_weighted_objective_records_voltages_when_needed(lif, lif_target):
     result = quick_fit(lif, lif_target, objective={"spikes": 1, "trace": 0.1}, params=["C", "g_L"], n_trials=32)
     assert result.objective.describe() == ["1*spikes+0.1*trace"] and np.isfinite(result.score)
+
+
+def test_a_model_with_spikes_of_its_own_fits_on_firing_features():
+    """hh_fs on 'firing' (no subthreshold feature) once simulated without voltages and failed in
+    the fast path's peak detection; its peaks are found in its voltage, so it records them."""
+    hh_fs = spikefit.get_model("hh_fs")
+    target = hh_fs.simulate(None, [spikefit.step(a, 0.02, 0.12, 0.15) for a in (0.2e-9, 0.4e-9)])
+    result = quick_fit(hh_fs, target, objective="firing", params=["g_Na"], n_trials=8)
+    assert np.isfinite(result.score) and result.score >= 0
 
 
 # --- storage and resume --------------------------------------------------------------

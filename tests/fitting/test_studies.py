@@ -17,8 +17,9 @@ import pytest
 
 import spikefit
 from spikefit.fitting import search as S
-from spikefit.fitting.objectives import build_target, parse_objective
+from spikefit.fitting.objectives import parse_objective
 from spikefit.fitting.studies import _hide_password, open_storage
+from spikefit.fitting.target import build_target
 
 POSTGRES = os.environ.get("SPIKEFIT_TEST_POSTGRES")
 PARAMS = ("C", "g_L", "V_th")

@@ -47,6 +47,22 @@ def test_simulate_gives_a_trace_sampled_like_the_stimulus(model, stim):
     assert trace.metadata["model"] == model.name
 
 
+def test_the_model_declares_how_its_traces_show_a_spike(model, stim):
+    """What features read from the data instead of a list of model names."""
+    from spikefit.models.kernel_tools import DRAWN_SPIKE_PEAK
+
+    trace = model.simulate(None, stim)
+    assert (trace.metadata["spike_drawing"], trace.metadata["reset_parameter"]) == (
+        model.spike_drawing, model.reset_parameter)
+    drawn = trace.v[np.ceil(trace.spike_times / stim.dt - 1e-6).astype(int)]
+    if model.spike_drawing == "reset":
+        assert model.reset_parameter in model.defaults()
+        assert np.all(drawn >= DRAWN_SPIKE_PEAK)  # each spike is one drawn sample
+    else:
+        assert model.spike_drawing == "shape" and model.reset_parameter is None
+        assert not np.all(drawn >= DRAWN_SPIKE_PEAK)  # an action potential, not a drawn sample
+
+
 def test_spikes_under_a_strong_step_fall_inside_it(model, stim):
     spikes = model.simulate(None, stim).spike_times
     assert spikes.size >= 3

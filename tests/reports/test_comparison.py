@@ -21,7 +21,11 @@ def test_small_comparison_scores_every_fit_on_both_splits(small):
         assert len(rows) == 4, metric
     assert not small.failed and set(small.fits) == {("hh_rs", "lif"), ("hh_rs", "adex")}
     fit = small.fits[("hh_rs", "adex")]
-    assert len(fit.history) >= 64 and fit.score == pytest.approx(np.nanmin(fit.history), abs=1.0) or fit.refined
+    assert len(fit.history) >= 64
+    if fit.refined:  # the polish is kept only where it beats the best trial
+        assert fit.score < np.nanmin(fit.history)
+    else:
+        assert fit.score == np.nanmin(fit.history)
     train = table[(table.metric == "objective") & (table.split == "train") & (table.model == "adex")]["value"]
     assert train.iloc[0] == pytest.approx(fit.score, rel=1e-6)  # the fit's own score on its own data
 

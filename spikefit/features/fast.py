@@ -1,9 +1,10 @@
 """The features a fit computes thousands of times, with eFEL's definitions, without eFEL.
 
-``batch_features`` reads ``simulate_batch`` output directly: spike times for the firing
+``batch_features`` (a table) and ``feature_values`` (an array, for the objectives of a fit)
+read ``simulate_batch`` output through one core, ``batch_sweeps``: spike times for the firing
 features, recorded voltages (``record_v=True``) for the subthreshold ones, vectorised over
-parameter sets. ``fast_extract_features`` does the same for any traces (recordings, HH models): it
-interpolates them on eFEL's grid and finds eFEL's peaks itself.
+parameter sets. ``fast_extract_features`` does the same for any traces (recordings, HH
+models): it interpolates them on eFEL's grid and finds eFEL's peaks itself.
 
 Every feature reproduces eFEL 5.7's definition, down to its time grid (so that a spike on
 a window edge falls on the same side) and its rules for undefined values:
@@ -24,13 +25,13 @@ a window edge falls on the same side) and its rules for undefined values:
 
 A peak is eFEL's: the first maximum between an upward and the next downward crossing of
 ``Threshold`` (-20 mV) on the trace interpolated at ``interp_step`` (0.1 ms). For a reset
-model (LIF, Izhikevich, AdEx) that is the sample that draws the spike (see
-``spikefit.fitting.features``): the spike time rounded up to the sample grid; spikes in the
-same or in consecutive samples are one peak, and a spike drawn in the last sample (no
-downward crossing after it) or not drawn at all (after the last sample) is none. This
-needs the reset value below ``Threshold`` (so the voltage crosses it down after each spike);
-``batch_features`` checks it. In a run of adjacent drawn samples (a model firing faster than half the
-sampling rate, 5 kHz at 0.1 ms) eFEL names as peak whichever sample its grid's rounding
+model (``spike_drawing="reset"``: LIF, Izhikevich, AdEx) that is the sample that draws the
+spike (see ``efel_features`` and ``peaks``): the spike time rounded up to the sample grid;
+spikes in the same or in consecutive samples are one peak, and a spike drawn in the last
+sample (no downward crossing after it) or not drawn at all (after the last sample) is none.
+This needs the reset value below ``Threshold`` (so the voltage crosses it down after each
+spike); ``batch_sweeps`` checks it. In a run of adjacent drawn samples (a model firing faster
+than half the sampling rate, 5 kHz at 0.1 ms) eFEL names as peak whichever sample its grid's rounding
 makes highest, the fast path the first: counts agree, peak times can differ by one sample.
 
 Output tables are in SI units and carry ``attrs["units"]`` and ``attrs["reasons"]`` like
@@ -43,10 +44,10 @@ from typing import Callable
 
 import numpy as np
 import pandas as pd
-from numba import njit
 
-from . import _efel
-from .features import FIRING_FEATURES, WINDOW_FREE, as_sweeps, check_sweep, sweep_window
+from . import efel_edge
+from .efel_features import FIRING_FEATURES, WINDOW_FREE, as_sweeps, check_sweep, sweep_window
+from .peaks import detected_peaks, drawn_peaks
 
 SUBTHRESHOLD_FAST = ("voltage_base", "steady_state_voltage_stimend")
 FAST_DEFAULT = FIRING_FEATURES + SUBTHRESHOLD_FAST
@@ -186,7 +187,7 @@ def voltage_base(s: Sweeps) -> Result:
     if lo >= hi:
         return np.full(n, np.nan), [(np.ones(n, bool), "no baseline: voltage_base needs the stimulus "
                                      "to start after 0 s (its window [0.9 start, start] is empty)")]
-    grid = _efel.interp_grid(s.v.shape[1], s.dt, s.step)
+    grid = efel_edge.interp_grid(s.v.shape[1], s.dt, s.step)
     i0 = int(np.searchsorted(grid, lo, side="left"))
     i0 = 0 if i0 == grid.size else i0
     below = np.flatnonzero(grid[1:] - hi < s.settings["precision_threshold"])
@@ -196,7 +197,7 @@ def voltage_base(s: Sweeps) -> Result:
 
 def steady_state_voltage_stimend(s: Sweeps) -> Result:
     """V: mean over the last 10 % of the stimulus on eFEL's grid."""
-    grid = _efel.interp_grid(s.v.shape[1], s.dt, s.step)
+    grid = efel_edge.interp_grid(s.v.shape[1], s.dt, s.step)
     i0 = int(np.searchsorted(grid, s.stop - 0.1 * (s.stop - s.start), side="left"))
     i1 = int(np.searchsorted(grid, s.stop, side="left"))
     return _window_mean(s, i0, i1, "steady_state_voltage_stimend")
@@ -206,7 +207,7 @@ def _window_mean(s: Sweeps, i0: int, i1: int, name: str) -> Result:
     n = len(s.counts)
     if i1 <= i0:
         return np.full(n, np.nan), [(np.ones(n, bool), f"{name}: its window holds no sample")]
-    lo, weights = _efel.window_weights(s.v.shape[1], s.dt, s.step, i0, i1)
+    lo, weights = efel_edge.window_weights(s.v.shape[1], s.dt, s.step, i0, i1)
     return s.v[:, lo:lo + weights.size] @ weights, []
 
 
@@ -232,90 +233,56 @@ UNITS = {"spike_count": "1", "spike_count_stimint": "1", "mean_frequency": "Hz",
          "steady_state_voltage_stimend": "V"}
 
 
-# --- finding eFEL's peaks ------------------------------------------------------------
-def drawn_peaks(spike_times: np.ndarray, counts: np.ndarray, dt: float, n_samples: int,
-                step_ms: float) -> tuple[np.ndarray, np.ndarray]:
-    """eFEL's peak times (ms) of reset-model traces, from their spike times (s).
+# --- the array core: one BatchResult, one set of checks ------------------------------
+def batch_sweeps(result, config: dict) -> list[Sweeps]:
+    """The ``Sweeps`` of each stimulus of a ``BatchResult``: eFEL's peaks, window and voltages.
 
-    Each spike is drawn in the first sample at or after it; drawn samples that are the same
-    or adjacent make one peak (the first), and a peak needs a sample after it.
+    What ``batch_features`` and ``feature_values`` (and through it the objectives of a fit)
+    share, with the checks they share. ``config`` is eFEL's settings (``_fast_settings``).
+
+    Raises
+    ------
+    ValueError
+        A reset model whose reset is not below ``Threshold`` or whose sampling is off eFEL's
+        grid; a model with spikes of its own (``spike_drawing="shape"``) simulated without
+        voltages (its peaks are found in them).
     """
-    n, width = spike_times.shape
-    if width == 0:
-        return np.full((n, 0), np.nan), np.zeros(n, np.int64)
-    with np.errstate(invalid="ignore"):
-        # spike times are whole integration steps, so t/dt sits on a fine rational grid
-        sample = np.ceil(spike_times / dt - 1e-6)
-    position = np.arange(width)
-    drawn = (position < counts[:, None]) & (sample <= n_samples - 1)
-    # a run of drawn samples without a gap is one crossing of the threshold: one peak, at its
-    # first sample, if a sample after the run brings the voltage back down
-    start = drawn & (np.diff(sample, axis=1, prepend=-np.inf) >= 2)
-    next_start = np.minimum.accumulate(np.where(start, position, width)[:, ::-1], axis=1)[:, ::-1]
-    run_end = np.minimum(np.c_[next_start[:, 1:], np.full(n, width)] - 1, drawn.sum(axis=1, keepdims=True) - 1)
-    end_sample = np.take_along_axis(sample, np.clip(run_end, 0, None), axis=1)
-    keep = start & (end_sample <= n_samples - 2)
-    grid = _efel.interp_grid(n_samples, dt, step_ms)
-    ratio = _efel.grid_ratio(dt, step_ms)
-    index = np.where(keep, sample, 0).astype(np.int64) * ratio
-    times = np.where(keep, grid[index], np.nan)
-    return _compact(times, keep)
+    reset = result.spike_drawing == "reset"
+    if reset:
+        _check_reset_threshold(result, config["Threshold"] * 1e-3)
+    elif result.v is None:
+        raise ValueError(f"model {result.model!r} fires spikes of its own: the fast path finds "
+                         f"eFEL's peaks in its voltages, simulate with record_v=True")
+    out = []
+    for j, stimulus in enumerate(result.stimuli):
+        if reset:
+            error = efel_edge.reset_model_step_error(stimulus.dt, config["interp_step"], f"stimulus {j}")
+            if error is not None:
+                raise error
+            peaks, counts = drawn_peaks(result.spike_times[j], result.spike_counts[:, j], stimulus.dt,
+                                        stimulus.n_samples, config["interp_step"])
+        else:
+            peaks, counts = detected_peaks(result.v[j], stimulus.dt, config["interp_step"], config["Threshold"])
+        window = (None, None) if stimulus.start is None else efel_edge.window_ms(stimulus.start, stimulus.stop)
+        out.append(Sweeps(peaks, counts, *window, None if result.v is None else result.v[j], stimulus.dt, config))
+    return out
 
 
-def detected_peaks(v: np.ndarray, dt: float, step_ms: float, threshold_mv: float):
-    """eFEL's peak times (ms) of traces ``v`` (V, (n, n_samples)) found as eFEL does."""
-    v_mv = _efel.interpolate(v * 1e3, dt, step_ms)
-    above = v_mv > threshold_mv
-    cap = int(((above[:, 1:]) & (v_mv[:, :-1] < threshold_mv)).sum(axis=1).max(initial=0))
-    index = np.zeros((len(v_mv), cap), np.int64)
-    counts = np.zeros(len(v_mv), np.int64)
-    _efel_peak_indices(v_mv, threshold_mv, index, counts)
-    keep = np.arange(cap) < counts[:, None]
-    grid = _efel.interp_grid(v.shape[1], dt, step_ms)
-    return np.where(keep, grid[index], np.nan), counts
+def feature_values(result, names=None, **settings) -> np.ndarray:
+    """Fast features (SI) of a ``BatchResult`` as an array (n_sets, n_stimuli, n_features).
 
-
-@njit(cache=True)
-def _efel_peak_indices(v, threshold, index, counts):
-    """eFEL's ``__peak_indices`` row by row: first maximum between paired crossings."""
-    n, m = v.shape
-    ups = np.empty(m, np.int64)
-    downs = np.empty(m, np.int64)
-    for r in range(n):
-        n_up = 0
-        n_down = 0
-        for i in range(1, m):
-            if v[r, i] > threshold and v[r, i - 1] < threshold:
-                ups[n_up] = i
-                n_up += 1
-            elif v[r, i] < threshold and v[r, i - 1] > threshold:
-                downs[n_down] = i
-                n_down += 1
-        counts[r] = 0
-        if n_up == 0 or n_down == 0:
-            continue
-        first_down = 0  # downward crossings before the first upward one belong to no spike
-        while first_down < n_down and downs[first_down] < ups[0]:
-            first_down += 1
-        for p in range(min(n_up, n_down - first_down)):
-            best = -1e9
-            at = -1
-            for j in range(ups[p], downs[first_down + p] + 1):
-                if best < v[r, j]:
-                    best = v[r, j]
-                    at = j
-            if at >= 0:
-                index[r, counts[r]] = at
-                counts[r] += 1
-
-
-def _compact(times: np.ndarray, keep: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Move the kept entries of each row to its front, NaN after them."""
-    counts = keep.sum(axis=1)
-    out = np.full((len(times), int(counts.max(initial=0))), np.nan)
-    rows, cols = np.nonzero(keep)
-    out[rows, np.cumsum(keep, axis=1)[rows, cols] - 1] = times[rows, cols]
-    return out, counts
+    The values of ``batch_features(result, names, **settings)``, NaN where undefined or
+    diverged, without its table and reasons (which cost more than the features in a fit).
+    """
+    names = _check_fast_names(names, result.v is not None)
+    config = _fast_settings(settings)
+    out = np.full((result.n_sets, len(result.stimuli), len(names)), np.nan)
+    for j, sweeps in enumerate(batch_sweeps(result, config)):
+        for k, name in enumerate(names):
+            if sweeps.start is not None or name in WINDOW_FREE:
+                out[:, j, k] = FAST_FEATURES[name](sweeps)[0]
+        out[result.diverged[:, j], j, :] = np.nan
+    return out
 
 
 # --- public entry points -------------------------------------------------------------
@@ -341,27 +308,8 @@ def batch_features(result, names=None, **settings) -> pd.DataFrame:
         A diverged simulation gets NaN everywhere.
     """
     names = _check_fast_names(names, result.v is not None)
-    config = _fast_settings(settings)
-    reset = result.model in _efel.RESET_MODELS
-    if reset:
-        _check_reset_threshold(result, config["Threshold"] * 1e-3)
     blocks = []
-    for j, stimulus in enumerate(result.stimuli):
-        where = f"stimulus {j}"
-        if reset:
-            error = _efel.reset_model_step_error(stimulus.dt, config["interp_step"], where)
-            if error is not None:
-                raise error
-            peaks, counts = drawn_peaks(result.spike_times[j], result.spike_counts[:, j], stimulus.dt,
-                                        stimulus.n_samples, config["interp_step"])
-        elif result.v is None:
-            raise ValueError(f"model {result.model!r} fires spikes of its own: the fast path finds "
-                             f"eFEL's peaks in its voltages, simulate with record_v=True")
-        else:
-            peaks, counts = detected_peaks(result.v[j], stimulus.dt, config["interp_step"], config["Threshold"])
-        window = None if stimulus.start is None else _efel.window_ms(stimulus.start, stimulus.stop)
-        sweeps = Sweeps(peaks, counts, *(window or (None, None)),
-                        None if result.v is None else result.v[j], stimulus.dt, config)
+    for j, sweeps in enumerate(batch_sweeps(result, _fast_settings(settings))):
         rows = pd.MultiIndex.from_arrays([np.arange(result.n_sets), np.full(result.n_sets, j)],
                                          names=["set", "stimulus"])
         blocks.append(_table(sweeps, names, rows, result.diverged[:, j]))
@@ -383,7 +331,7 @@ def fast_extract_features(trace_or_recording, names=None, *, window=None, **sett
         win = sweep_window(sweep, window, i)
         v = sweep.v[None, :]
         peaks, counts = detected_peaks(v, sweep.dt, config["interp_step"], config["Threshold"])
-        start, stop = _efel.window_ms(*win) if win else (None, None)
+        start, stop = efel_edge.window_ms(*win) if win else (None, None)
         frames.append(_table(Sweeps(peaks, counts, start, stop, v, sweep.dt, config), names,
                              pd.RangeIndex(i, i + 1, name="sweep"), ~np.isfinite(sweep.v).all(keepdims=True)))
     return _concat(frames, names)
@@ -396,7 +344,7 @@ def _check_fast_names(names, have_v: bool) -> tuple[str, ...]:
     names = (names,) if isinstance(names, str) else tuple(dict.fromkeys(names))
     for name in names:
         if name not in FAST_FEATURES:
-            raise _efel.unknown_name_error("fast feature", name, FAST_FEATURES)
+            raise efel_edge.unknown_name_error("fast feature", name, FAST_FEATURES)
         if name in SUBTHRESHOLD_FAST and not have_v:
             raise ValueError(f"{name} needs the membrane potential: simulate with record_v=True")
     return names
@@ -405,12 +353,12 @@ def _check_fast_names(names, have_v: bool) -> tuple[str, ...]:
 def _fast_settings(settings: dict) -> dict:
     for name in settings:
         if name not in FAST_SETTINGS:
-            if name in _efel.efel_defaults():
+            if name in efel_edge.efel_defaults():
                 raise ValueError(f"the fast path honours only the settings {', '.join(FAST_SETTINGS)}, "
                                  f"got {name}: use extract_features for it")
-            raise _efel.unknown_name_error("fast-path setting", name, FAST_SETTINGS)
-    defaults = _efel.efel_defaults()
-    return {**{k: defaults[k] for k in FAST_SETTINGS}, **_efel.settings_to_efel(settings)}
+            raise efel_edge.unknown_name_error("fast-path setting", name, FAST_SETTINGS)
+    defaults = efel_edge.efel_defaults()
+    return {**{k: defaults[k] for k in FAST_SETTINGS}, **efel_edge.settings_to_efel(settings)}
 
 
 def _check_reset_threshold(result, threshold: float) -> None:
@@ -420,7 +368,7 @@ def _check_reset_threshold(result, threshold: float) -> None:
     if threshold >= DRAWN_SPIKE_PEAK:
         raise ValueError(f"Threshold < {DRAWN_SPIKE_PEAK} V (the drawn spike peak) must hold for a "
                          f"reset model, got Threshold={threshold}")
-    name = _efel.RESET_PARAMETER[result.model]
+    name = result.reset_parameter
     high = result.params[name].to_numpy() >= threshold
     if high.any():
         raise ValueError(

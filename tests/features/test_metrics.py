@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import spikefit
-from spikefit.fitting.metrics import (METRICS, explained_variance, gamma_factor, intrinsic_reliability,
-                                      normalized_gamma, spike_train_ev, subthreshold_error,
-                                      van_rossum_distance)
+from spikefit.features.metrics import (METRICS, GammaUndefined, batch_gamma, explained_variance, gamma_factor,
+                                       gamma_over_repeats, intrinsic_reliability, normalized_gamma, spike_train_ev,
+                                       subthreshold_error, van_rossum_distance)
 
 DURATION = 10.0
 trains = st.lists(st.floats(0.0, DURATION, allow_nan=False), min_size=1, max_size=60,
@@ -26,7 +26,7 @@ def poisson(rate, duration, seed):
 @given(trains, st.floats(1e-4, 4e-3))
 def test_gamma_is_one_for_identical_trains(train, delta):
     if 2 * train.size / DURATION * delta < 1:
-        assert gamma_factor(train, train, delta, DURATION) == pytest.approx(1.0, abs=1e-12)
+        assert gamma_factor(model=train, data=train, delta=delta, duration=DURATION) == pytest.approx(1.0, abs=1e-12)
 
 
 @settings(max_examples=30, deadline=None)
@@ -38,28 +38,29 @@ def test_gamma_is_about_zero_for_independent_poisson_trains(seed, rate):
     (20 Hz, 2 ms) the one-to-one count falls short of it by about 0.004.
     """
     duration = 200.0
-    values = [gamma_factor(poisson(rate, duration, (seed, k, 0)), poisson(rate, duration, (seed, k, 1)),
-                           2e-3, duration) for k in range(5)]
+    values = [gamma_factor(model=poisson(rate, duration, (seed, k, 1)), data=poisson(rate, duration, (seed, k, 0)),
+                           delta=2e-3, duration=duration) for k in range(5)]
     assert abs(np.mean(values)) < 0.1
 
 
 def test_gamma_counts_each_model_spike_once():
     # two data spikes share one model spike: one coincidence, so Gamma stays <= 1
-    assert gamma_factor([1.0, 1.001], [1.0005], 2e-3, 10.0) < 1
-    assert gamma_factor([1.0], [1.0021], 2e-3, 10.0) < 0 < gamma_factor([1.0], [1.002], 2e-3, 10.0)
+    assert gamma_factor(model=[1.0005], data=[1.0, 1.001], delta=2e-3, duration=10.0) < 1
+    assert (gamma_factor(model=[1.0021], data=[1.0], delta=2e-3, duration=10.0) < 0
+            < gamma_factor(model=[1.002], data=[1.0], delta=2e-3, duration=10.0))
 
 
 def test_gamma_uses_the_model_rate():
     data, model, delta, duration = [1.0, 2.0, 3.0], [1.0, 5.0], 4e-3, 10.0
     nu = 2 / duration
     expected = (1 - 2 * nu * delta * 3) / (0.5 * 5 * (1 - 2 * nu * delta))
-    assert gamma_factor(data, model, delta, duration) == pytest.approx(expected)
+    assert gamma_factor(model=model, data=data, delta=delta, duration=duration) == pytest.approx(expected)
 
 
 def test_gamma_of_empty_trains():
-    assert math.isnan(gamma_factor([], [], 2e-3, 1.0))
-    assert gamma_factor([0.5], [], 2e-3, 1.0) == 0.0
-    assert gamma_factor([], [0.5], 2e-3, 1.0) == 0.0
+    assert math.isnan(gamma_factor(model=[], data=[], delta=2e-3, duration=1.0))
+    assert gamma_factor(model=[], data=[0.5], delta=2e-3, duration=1.0) == 0.0
+    assert gamma_factor(model=[0.5], data=[], delta=2e-3, duration=1.0) == 0.0
 
 
 @pytest.mark.parametrize("kwargs, message", [
@@ -75,20 +76,69 @@ def test_gamma_bad_input(kwargs, message):
         gamma_factor(**args)
 
 
+def test_gamma_too_fast_is_its_own_error():
+    with pytest.raises(GammaUndefined, match=r"2 \* rate \* delta < 1 must hold"):
+        gamma_factor(model=[0.1, 0.2, 0.3], data=[0.1], delta=0.2, duration=1.0)
+    with pytest.raises(ValueError) as caught:  # other bad input is not mistaken for it
+        gamma_factor(model=[0.3], data=[2.0], delta=2e-3, duration=1.0)
+    assert not isinstance(caught.value, GammaUndefined)
+
+
+def test_gamma_arguments_are_keyword_only():
+    with pytest.raises(TypeError, match="positional"):
+        gamma_factor([0.1], [0.2], 2e-3, 1.0)
+    with pytest.raises(TypeError, match="positional"):
+        explained_variance([0.1], [0.2], duration=1.0)
+
+
+def test_batch_gamma_equals_the_scalar_row_by_row():
+    rng = np.random.default_rng(5)
+    data = np.sort(rng.uniform(0, 2.0, 30))
+    kept = [data[rng.random(data.size) < 0.6] for _ in range(3)]
+    trains = [np.sort(np.clip(np.r_[t + rng.normal(0, 2e-3, t.size), rng.uniform(0, 2.0, k)], 0, 2.0))
+              for t, k in zip(kept, (0, 3, 12))] + [np.array([]), np.sort(rng.uniform(0, 2.0, 600))]
+    width = max(t.size for t in trains)
+    model = np.full((len(trains), width), np.nan)
+    for i, t in enumerate(trains):
+        model[i, :t.size] = t
+    counts = np.array([t.size for t in trains])
+    gamma, too_fast = batch_gamma(model=model, counts=counts, data=data, delta=2e-3, duration=2.0)
+    assert too_fast.tolist() == [False, False, False, False, True]  # 600 spikes in 2 s: 2 * 300 Hz * 2 ms = 1.2
+    for i, t in enumerate(trains[:4]):
+        assert gamma[i] == gamma_factor(model=t, data=data, delta=2e-3, duration=2.0)  # bit for bit
+    assert np.isnan(gamma[4])
+    silent, _ = batch_gamma(model=model[3:4], counts=counts[3:4], data=np.array([]), delta=2e-3, duration=2.0)
+    assert np.isnan(silent[0])  # neither fires
+
+
+def test_gamma_over_repeats_leaves_out_repeats_where_neither_fires():
+    model = np.array([[0.1, 0.5], [np.nan, np.nan]])
+    counts = np.array([2, 0])
+    repeats = [np.array([0.1, 0.5]), np.array([])]
+    gamma, too_fast = gamma_over_repeats(model=model, counts=counts, repeats=repeats, delta=4e-3, duration=1.0)
+    # set 0: Gamma 1 against the first repeat, 0 against the silent one (no coincidence, no chance level)
+    assert gamma[0] == pytest.approx(0.5) and not too_fast.any()
+    # set 1 is silent: Gamma 0 against the first repeat, the second (silent too) left out
+    assert gamma[1] == 0.0
+    silent, _ = gamma_over_repeats(model=model[1:], counts=counts[1:], repeats=[np.array([])] * 2,
+                                   delta=4e-3, duration=1.0)
+    assert np.isnan(silent[0])
+
+
 def test_gamma_rejects_unsorted_trains():
     with pytest.raises(ValueError, match="model must be sorted in time"):
-        gamma_factor([0.1], [0.5, 0.2], 2e-3, 1.0)
+        gamma_factor(model=[0.5, 0.2], data=[0.1], delta=2e-3, duration=1.0)
 
 
 def test_reliability_normalisation():
     repeats = [poisson(20, 20.0, k) for k in range(3)]
     assert intrinsic_reliability([repeats[0]] * 3, 4e-3, 20.0) == pytest.approx(1.0)
-    assert normalized_gamma(repeats[0], [repeats[0]] * 3, 4e-3, 20.0) == pytest.approx(1.0)
+    assert normalized_gamma(model=repeats[0], repeats=[repeats[0]] * 3, delta=4e-3, duration=20.0) == pytest.approx(1.0)
     noisy = [np.sort(np.clip(repeats[0] + np.random.default_rng(k).normal(0, 1e-3, repeats[0].size), 0, 20))
              for k in range(4)]
     reliability = intrinsic_reliability(noisy, 4e-3, 20.0)
     assert 0.5 < reliability < 1
-    assert normalized_gamma(repeats[0], noisy, 4e-3, 20.0) > 1  # the clean train beats a noisy repeat
+    assert normalized_gamma(model=repeats[0], repeats=noisy, delta=4e-3, duration=20.0) > 1  # the clean train beats a noisy repeat
     with pytest.raises(ValueError, match="needs at least 2 repeats, got 1"):
         intrinsic_reliability(noisy[:1], 4e-3, 20.0)
 
@@ -129,18 +179,18 @@ def test_van_rossum_bad_tau():
 @given(trains)
 def test_explained_variance_one_for_identical_trains(train):
     assert spike_train_ev(train, train, duration=DURATION) == pytest.approx(1.0)
-    assert explained_variance(train, [train, train, train], duration=DURATION) == pytest.approx(1.0)
+    assert explained_variance(model=train, data=[train, train, train], duration=DURATION) == pytest.approx(1.0)
 
 
 def test_explained_variance_normalised_by_reliability():
     base = poisson(10, 20.0, 3)
     repeats = [np.sort(np.clip(base + np.random.default_rng(k).normal(0, 3e-3, base.size), 0, 20)) for k in range(5)]
     raw = np.mean([spike_train_ev(base, r, duration=20.0) for r in repeats])
-    normalised = explained_variance(base, repeats, duration=20.0)
+    normalised = explained_variance(model=base, data=repeats, duration=20.0)
     assert 0 < raw < 1 and normalised > raw
-    assert explained_variance(base, repeats[0], duration=20.0) == pytest.approx(
+    assert explained_variance(model=base, data=repeats[0], duration=20.0) == pytest.approx(
         spike_train_ev(base, repeats[0], duration=20.0))
-    unrelated = explained_variance(poisson(10, 20.0, 99), repeats, duration=20.0)
+    unrelated = explained_variance(model=poisson(10, 20.0, 99), data=repeats, duration=20.0)
     assert abs(unrelated) < 0.2
 
 
@@ -149,8 +199,8 @@ def test_explained_variance_empty_and_bad_input():
     assert spike_train_ev(np.array([]), [0.5], duration=1.0) == 0.0
     with pytest.raises(ValueError, match="sigma must be > 0, got sigma=0.0"):
         spike_train_ev([0.1], [0.1], sigma=0.0, duration=1.0)
-    with pytest.raises(ValueError, match="data_repeats must hold at least one spike train"):
-        explained_variance([0.1], [], duration=1.0)
+    with pytest.raises(ValueError, match="data must hold at least one spike train"):
+        explained_variance(model=[0.1], data=[], duration=1.0)
     with pytest.raises(ValueError, match=r"a must lie within \[0, duration\]"):
         spike_train_ev([1.5], [0.1], duration=1.0)
 
@@ -197,4 +247,4 @@ def test_registry():
 def test_normalized_gamma_is_nan_when_repeats_agree_no_better_than_chance():
     repeats = [np.array([0.1, 0.3, 0.5]), np.array([0.2, 0.4, 0.6])]  # 100 ms apart: Gamma below 0
     assert intrinsic_reliability(repeats, duration=1.0) <= 0
-    assert np.isnan(normalized_gamma(np.array([0.1, 0.3]), repeats, duration=1.0))
+    assert np.isnan(normalized_gamma(model=np.array([0.1, 0.3]), repeats=repeats, duration=1.0))

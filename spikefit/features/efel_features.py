@@ -15,16 +15,18 @@ SI units, one row a sweep and one column a feature. What spikefit adds to callin
   shape (see below), no stimulus window, a trace that is not finite (a diverged
   simulation), or eFEL's own message.
 
-Model traces. LIF, Izhikevich and AdEx reset instead of firing an action potential. Their
-simulated traces draw every spike as one sample at ``max(cut or peak, +20 mV)``, the first
-sample after the spike (``spikefit.models.kernel_tools.DRAWN_SPIKE_PEAK``), with the reset
-value in the next sample; so eFEL's threshold (-20 mV) counts every spike the model fired,
+Model traces. Reset models (LIF, Izhikevich, AdEx: ``spike_drawing="reset"`` in the trace's
+metadata) reset instead of firing an action potential. Their simulated traces draw every spike
+as one sample at ``max(cut or peak, +20 mV)``, the first sample after the spike
+(``spikefit.models.kernel_tools.DRAWN_SPIKE_PEAK``), with the reset value in the next sample; so eFEL's threshold (-20 mV) counts every spike the model fired,
 and eFEL's spike time is that sample's time (the true spike time rounded up to the sample
 grid). Two spikes in one sample or in consecutive samples are one threshold crossing for
 eFEL. Spike-shape features (eFEL's SpikeShape group: ``AP_amplitude``, ``AP_width``,
-``spike_half_width``, ``AHP_depth_abs``, ``peak_voltage``...) of such a trace would measure
-the drawing, not the neuron: spikefit returns NaN for them, with the reason "no spike shape".
-The models with spikes of their own (``hh``, ``hh_rs``, ``hh_fs``) get every feature.
+``spike_half_width``, ``peak_voltage``...) of such a trace would measure
+the drawing, not the neuron: spikefit returns NaN for them, with the reason "no spike shape",
+except for ``RESET_MEASURABLE`` (the trough between spikes, which the reset and what follows it
+draw: eFEL computes them). The models with spikes of their own (``hh``, ``hh_rs``, ``hh_fs``:
+``spike_drawing="shape"``) get every feature.
 
 eFEL keeps global state: do not call ``extract_features`` from several threads at once.
 """
@@ -42,7 +44,7 @@ import numpy as np
 import pandas as pd
 
 from ..data import Recording, Trace
-from . import _efel
+from . import efel_edge
 
 FIRING_FEATURES = ("spike_count", "mean_frequency", "time_to_first_spike", "ISI_CV", "adaptation_index2")
 """Default features of the spike train (eFEL names)."""
@@ -52,9 +54,15 @@ SUBTHRESHOLD_FEATURES = ("voltage_base", "steady_state_voltage_stimend",
 """Default features of the membrane potential between spikes (eFEL names)."""
 
 SHAPE_FEATURES = ("AP_amplitude", "AP_width", "spike_half_width", "AHP_depth_abs")
-"""Default features of the action-potential shape (eFEL names); NaN for reset models."""
+"""Default features of the action-potential shape (eFEL names); NaN for reset models but
+``AHP_depth_abs`` (see ``RESET_MEASURABLE``)."""
 
 DEFAULT_FEATURES = FIRING_FEATURES + SUBTHRESHOLD_FEATURES + SHAPE_FEATURES
+
+RESET_MEASURABLE = frozenset({"AHP_depth_abs", "AHP_depth"})
+"""Spike-shape features that a reset model's trace defines: the minimum between two peaks (and
+its depth below ``voltage_base``) is the reset and the model's own recovery from it, not the
+drawn sample, so eFEL's value is the model's."""
 
 # eFEL unit (efel/units/units.json) -> (SI unit, factor from eFEL's value to SI)
 _TO_SI = {
@@ -105,7 +113,7 @@ def efel_feature_names() -> tuple[str, ...]:
 @lru_cache(maxsize=1)
 def _groups() -> dict[str, str]:
     """eFEL feature -> its C++ group (SpikeEvent, SpikeShape, Subthreshold, BasicFeatures)."""
-    path = _efel.efel_defaults()["dependencyfile_path"]
+    path = efel_edge.efel_defaults()["dependencyfile_path"]
     groups = {}
     with open(path) as handle:
         for line in handle:
@@ -146,7 +154,7 @@ def check_names(names: Iterable[str] | str | None) -> tuple[str, ...]:
     known = efel_feature_names()
     for name in names:
         if name not in known:
-            raise _efel.unknown_name_error("eFEL feature", name, known)
+            raise efel_edge.unknown_name_error("eFEL feature", name, known)
         if name in _NOT_SWEEP_FEATURES or name.endswith("_indices"):
             raise ValueError(
                 f"{name!r} is not a feature of a sweep (it is a trace or an index into eFEL's "
@@ -191,20 +199,21 @@ def check_sweep(sweep: Trace, index: int, step_ms: float) -> None:
             f"({2 * step_ms:g} ms), got {n} samples of {sweep.dt} s in sweep {index}"
         )
     if is_reset_model(sweep):
-        error = _efel.reset_model_step_error(sweep.dt, step_ms, f"sweep {index}")
+        error = efel_edge.reset_model_step_error(sweep.dt, step_ms, f"sweep {index}")
         if error is not None:
             raise error
 
 
 def is_reset_model(sweep: Trace) -> bool:
-    """True for a trace simulated by a reset model (its spikes are drawn, not shaped)."""
-    return sweep.metadata.get("model") in _efel.RESET_MODELS
+    """True for a trace simulated by a reset model (its spikes are drawn, not shaped), as the
+    model declared in the trace's metadata (``spike_drawing``, see ``Model.spike_drawing``)."""
+    return sweep.metadata.get("spike_drawing") == "reset"
 
 
 def _efel_trace(sweep: Trace, window: tuple[float, float], with_current: bool) -> dict:
-    start, stop = _efel.window_ms(*window)
+    start, stop = efel_edge.window_ms(*window)
     # lists, not arrays: eFEL copies every value in a Python loop, faster over floats
-    trace = {"T": _efel.time_ms(sweep.v.size, sweep.dt).tolist(), "V": (sweep.v * 1e3).tolist(),
+    trace = {"T": efel_edge.time_ms(sweep.v.size, sweep.dt).tolist(), "V": (sweep.v * 1e3).tolist(),
              "stim_start": [start], "stim_end": [stop]}
     if with_current:
         trace["I"] = (sweep.current * 1e9).tolist()  # eFEL's current unit is nA
@@ -223,7 +232,7 @@ def efel_settings(settings: dict):
     import efel
 
     before = asdict(efel.get_settings())
-    wanted = {**_efel.efel_defaults(), **settings}
+    wanted = {**efel_edge.efel_defaults(), **settings}
     changed = before != wanted
     if changed:
         _set_efel_state(wanted)
@@ -239,7 +248,7 @@ def _set_efel_state(state: dict) -> None:
     import efel
 
     efel.reset()
-    defaults = _efel.efel_defaults()
+    defaults = efel_edge.efel_defaults()
     for name, value in state.items():
         if name not in defaults or value != defaults[name]:
             efel.set_setting(name, value)
@@ -309,8 +318,8 @@ def extract_features(trace_or_recording, names=None, *, window=None, **settings)
     """
     sweeps = as_sweeps(trace_or_recording)
     names = check_names(names)
-    converted = _efel.settings_to_efel(settings)
-    step_ms = converted.get("interp_step", _efel.efel_defaults()["interp_step"])
+    converted = efel_edge.settings_to_efel(settings)
+    step_ms = converted.get("interp_step", efel_edge.efel_defaults()["interp_step"])
     windows = [sweep_window(s, window, i) for i, s in enumerate(sweeps)]
     for i, sweep in enumerate(sweeps):
         check_sweep(sweep, i, step_ms)
@@ -335,7 +344,7 @@ def _sweep_features(sweep: Trace, window, names, settings) -> tuple[dict, dict]:
     strict = bool(settings.get("strict_stiminterval", False))
     todo = []
     for name in names:
-        if is_reset_model(sweep) and is_shape_feature(name):
+        if is_reset_model(sweep) and is_shape_feature(name) and name not in RESET_MEASURABLE:
             reasons[name] = (f"no spike shape: {sweep.metadata['model']} resets instead of firing an "
                              f"action potential, its spikes are drawn as one sample")
         elif window is None and (strict or name not in WINDOW_FREE):

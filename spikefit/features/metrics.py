@@ -3,15 +3,18 @@
 Pure functions of spike trains (1-D arrays of spike times in s) or voltage traces (V), see
 ../shared/reference/REFERENCE.md section 5:
 
-* ``gamma_factor``: coincidence factor of Kistler et al. 1997 and Jolivet et al. 2008,
-  with ``intrinsic_reliability`` and ``normalized_gamma`` for repeated recordings (the 2009
+* ``gamma_factor``: coincidence factor of Kistler et al. 1997 and Jolivet et al. 2008; its
+  batch form ``batch_gamma`` (many model trains, as a fit needs) and ``gamma_over_repeats``;
+  ``intrinsic_reliability`` and ``normalized_gamma`` for repeated recordings (the 2009
   competition divides by the neuron's reliability).
 * ``van_rossum_distance``: van Rossum 2001, exponential kernel.
 * ``explained_variance``: Teeter et al. 2018 (Allen GLIF), Gaussian-smoothed trains,
   normalised by the data's own reliability when repeats exist.
 * ``subthreshold_error``: RMS voltage difference over chosen windows, spikes excluded.
 
-Bad input (a negative window, ``delta <= 0``, spikes outside the trial, unsorted trains)
+Argument order is ``(model, data)`` everywhere; where a metric is not symmetric (Gamma,
+normalised Gamma, explained variance) the two are keyword-only, so that a swapped call fails
+instead of scoring the data against the model. Bad input (a negative window, ``delta <= 0``, spikes outside the trial, unsorted trains)
 raises ``ValueError`` naming the value and the rule. A metric that is undefined for the
 trains given (no spike on either side) is NaN, as each function documents.
 """
@@ -25,8 +28,9 @@ from numba import njit
 
 from ..data import Trace
 from ..data.units import require_positive, to_si
+from ..defaults import GAMMA_WINDOW
 
-__all__ = ["gamma_factor", "intrinsic_reliability", "normalized_gamma", "van_rossum_distance",
+__all__ = ["gamma_factor", "batch_gamma", "gamma_over_repeats", "GammaUndefined", "intrinsic_reliability", "normalized_gamma", "van_rossum_distance",
            "explained_variance", "spike_train_ev", "subthreshold_error", "METRICS"]
 
 
@@ -48,6 +52,11 @@ def _train(spikes, name: str, duration: float | None = None) -> np.ndarray:
 
 
 # --- coincidence factor --------------------------------------------------------------
+class GammaUndefined(ValueError):
+    """Gamma is undefined: the model fires so fast that ``2 rate delta >= 1`` (chance alone
+    fills the coincidence window)."""
+
+
 @njit(cache=True)
 def _n_coincidences(data, model, delta):
     """Data spikes paired one-to-one with a model spike within +-delta (maximum pairing)."""
@@ -62,8 +71,27 @@ def _n_coincidences(data, model, delta):
     return n
 
 
-def gamma_factor(data, model, delta: float = 4e-3, duration: float | None = None) -> float:
-    """Coincidence factor Gamma of a model spike train against a data spike train.
+@njit(cache=True)
+def _gamma_rows(model, counts, data, delta, duration, out):
+    """Gamma of each row of ``model`` (its first ``counts`` spikes) against ``data``, the one
+    implementation of the formula; NaN when neither fires, -inf when ``2 rate delta >= 1``."""
+    for i in range(model.shape[0]):
+        n_model = counts[i]
+        if n_model + data.size == 0:
+            out[i] = np.nan
+            continue
+        rate = n_model / duration
+        norm = 1 - 2 * rate * delta
+        if norm <= 0:
+            out[i] = -np.inf
+            continue
+        coincidences = _n_coincidences(data, model[i, :n_model], delta)
+        expected = 2 * rate * delta * data.size
+        out[i] = (coincidences - expected) / (0.5 * (data.size + n_model) * norm)
+
+
+def gamma_factor(*, model, data, delta: float = GAMMA_WINDOW, duration: float | None = None) -> float:
+    """Coincidence factor Gamma (dimensionless) of a model spike train against a data spike train.
 
     ``Gamma = (N_coinc - 2 nu delta N_data) / (0.5 (N_data + N_model) (1 - 2 nu delta))``
     (Kistler et al. 1997; Jolivet et al. 2008). 1 for identical trains, about 0 for a model
@@ -74,11 +102,12 @@ def gamma_factor(data, model, delta: float = 4e-3, duration: float | None = None
     Rate convention: ``nu`` is the **model's** rate, ``N_model / duration``, as in Kistler
     and Jolivet (brian2modelfitting uses the data's rate instead). ``N_coinc`` counts data
     spikes paired one-to-one with a model spike within +-``delta`` (inclusive), so
-    ``N_coinc <= min(N_data, N_model)`` and Gamma <= 1.
+    ``N_coinc <= min(N_data, N_model)`` and Gamma <= 1. The arguments are keyword-only:
+    Gamma is not symmetric, a swapped call would be silently wrong.
 
     Parameters
     ----------
-    data, model : array of float
+    model, data : array of float
         Sorted spike times in s.
     delta : float
         Coincidence window in s: 2e-3 in the 2007/2008 competitions, 4e-3 in 2009.
@@ -92,9 +121,10 @@ def gamma_factor(data, model, delta: float = 4e-3, duration: float | None = None
 
     Raises
     ------
+    GammaUndefined
+        ``2 nu delta >= 1`` (a window so wide, or a model so fast, that chance alone fills it).
     ValueError
-        ``delta <= 0``, no ``duration``, spikes outside the trial, or ``2 nu delta >= 1``
-        (a window so wide that chance alone fills it).
+        ``delta <= 0``, no ``duration``, spikes outside the trial.
     """
     delta = to_si(delta, "s", "delta")
     if not delta > 0:
@@ -103,40 +133,98 @@ def gamma_factor(data, model, delta: float = 4e-3, duration: float | None = None
         raise ValueError("duration (s) must be given: Gamma's chance level needs the model's rate")
     duration = require_positive(to_si(duration, "s", "duration"), "duration")
     data, model = _train(data, "data", duration), _train(model, "model", duration)
-    if data.size + model.size == 0:
-        return math.nan
     rate = model.size / duration
-    if 2 * rate * delta >= 1:
-        raise ValueError(
+    if data.size + model.size and 2 * rate * delta >= 1:
+        raise GammaUndefined(
             f"2 * rate * delta < 1 must hold for Gamma, got rate={rate} Hz (model), delta={delta} s"
         )
-    coincidences = _n_coincidences(data, model, delta)
-    expected = 2 * rate * delta * data.size
-    norm = 1 - 2 * rate * delta
-    return float((coincidences - expected) / (0.5 * (data.size + model.size) * norm))
+    out = np.empty(1)
+    _gamma_rows(model[None, :], np.array([model.size]), data, float(delta), float(duration), out)
+    return float(out[0])
 
 
-def intrinsic_reliability(repeats: Sequence, delta: float = 4e-3, duration: float | None = None) -> float:
-    """Mean Gamma between every ordered pair of repeated recordings (the data's own ceiling).
+def batch_gamma(*, model: np.ndarray, counts: np.ndarray, data, delta: float, duration: float):
+    """Gamma (dimensionless) of many model trains against one data train: ``gamma_factor`` by rows.
+
+    Parameters
+    ----------
+    model : float array (n_sets, k)
+        Sorted spike times (s) of each set, its first ``counts`` entries valid (as
+        ``BatchResult.spike_times``).
+    counts : int array (n_sets,)
+    data : array of float
+        Sorted spike times (s) of the data; not checked (a fit's target, checked once).
+    delta, duration : float
+        Coincidence window and trial length, s.
+
+    Returns
+    -------
+    (gamma, too_fast) : float array (n_sets,), bool array (n_sets,)
+        Gamma of each set, NaN where neither side fires or where ``too_fast``
+        (``2 rate delta >= 1``, where ``gamma_factor`` raises ``GammaUndefined``).
+    """
+    out = np.empty(len(counts))
+    _gamma_rows(np.ascontiguousarray(model, dtype=float), np.ascontiguousarray(counts, dtype=np.int64),
+                np.ascontiguousarray(data, dtype=float), float(delta), float(duration), out)
+    too_fast = np.isneginf(out)
+    out[too_fast] = np.nan
+    return out, too_fast
+
+
+def gamma_over_repeats(*, model: np.ndarray, counts: np.ndarray, repeats: Sequence, delta: float,
+                       duration: float, clip: bool = False):
+    """Gamma (dimensionless) of many model trains, mean over the data's repeats of one stimulus.
+
+    The convention of every Gamma over repeats in spikefit (the ``spikes`` objective, the
+    reports' ``gamma``): a repeat where neither the model nor the repeat fires is left out of
+    the mean, and a stimulus where that holds for every repeat is NaN. Gamma is 0/0 there
+    (``gamma_factor`` returns NaN): with no spike there is no timing to score, and counting it
+    as 1 would lift a model's Gamma by the share of silent sweeps in the protocol (the f-I error
+    and the features score silence). ``intrinsic_reliability`` and ``normalized_gamma`` leave
+    such pairs out the same way.
+
+    ``model``, ``counts``, ``delta`` and ``duration`` are as for ``batch_gamma``; ``repeats``
+    holds the spike times (s) of each repeat; ``clip`` clips each repeat's Gamma to [-1, 1]
+    before the mean (the ``spikes`` objective's range). Returns ``(gamma, too_fast)`` as
+    ``batch_gamma``: the mean of each set, NaN where every repeat is left out or ``too_fast``
+    (the model's rate alone decides it).
+    """
+    values, too_fast = [], np.zeros(len(counts), bool)
+    for train in repeats:
+        gamma, fast = batch_gamma(model=model, counts=counts, data=train, delta=delta, duration=duration)
+        values.append(np.clip(gamma, -1.0, 1.0) if clip else gamma)
+        too_fast |= fast
+    values = np.array(values)
+    defined = np.isfinite(values)
+    with np.errstate(invalid="ignore"):
+        mean = np.where(defined, values, 0.0).sum(axis=0) / defined.sum(axis=0)
+    mean[too_fast] = np.nan
+    return mean, too_fast
+
+
+def intrinsic_reliability(repeats: Sequence, delta: float = GAMMA_WINDOW, duration: float | None = None) -> float:
+    """Mean Gamma (dimensionless) between every ordered pair of repeated recordings (the data's
+    own ceiling).
 
     NaN when no pair has a spike. Needs at least two repeats.
     """
     if len(repeats) < 2:
         raise ValueError(f"intrinsic reliability needs at least 2 repeats, got {len(repeats)}")
-    values = [gamma_factor(a, b, delta, duration)
+    values = [gamma_factor(model=b, data=a, delta=delta, duration=duration)
               for i, a in enumerate(repeats) for j, b in enumerate(repeats) if i != j]
     values = [v for v in values if not math.isnan(v)]
     return float(np.mean(values)) if values else math.nan
 
 
-def normalized_gamma(model, repeats: Sequence, delta: float = 4e-3, duration: float | None = None) -> float:
-    """Mean Gamma of the model against each repeat, divided by the data's reliability.
+def normalized_gamma(*, model, repeats: Sequence, delta: float = GAMMA_WINDOW,
+                     duration: float | None = None) -> float:
+    """Mean Gamma (dimensionless) of the model against each repeat, divided by the data's reliability.
 
     The score of the 2009 competition: 1 means the model predicts the spikes as well as
     one recording of the neuron predicts another. NaN when the repeats do not agree beyond
     chance (reliability <= 0): there is nothing to normalise by.
     """
-    values = [gamma_factor(r, model, delta, duration) for r in repeats]
+    values = [gamma_factor(model=model, data=r, delta=delta, duration=duration) for r in repeats]
     values = [v for v in values if not math.isnan(v)]
     reliability = intrinsic_reliability(repeats, delta, duration)
     if not values or not reliability > 0:
@@ -214,7 +302,7 @@ def spike_train_ev(a, b, sigma: float = 10e-3, dt: float = 1e-3, duration: float
     return _ev(x, y)
 
 
-def explained_variance(model_trains, data_repeats, sigma: float = 10e-3, dt: float = 1e-3,
+def explained_variance(*, model, data, sigma: float = 10e-3, dt: float = 1e-3,
                        duration: float | None = None) -> float:
     """Explained variance of the model's spike trains, normalised by the data's reliability.
 
@@ -227,9 +315,9 @@ def explained_variance(model_trains, data_repeats, sigma: float = 10e-3, dt: flo
 
     Parameters
     ----------
-    model_trains : array or sequence of arrays
+    model : array or sequence of arrays
         The model's spike train(s), s.
-    data_repeats : array or sequence of arrays
+    data : array or sequence of arrays
         The recorded spike train(s) of repeated trials of the same stimulus, s.
     sigma, dt, duration : float
         Gaussian width, bin width and trial length, s.
@@ -241,8 +329,8 @@ def explained_variance(model_trains, data_repeats, sigma: float = 10e-3, dt: flo
         undefined (no spike in the model's and a repeat's trains).
     """
     sigma, dt, duration = _ev_args(sigma, dt, duration)
-    model = _trains(model_trains, "model_trains", duration)
-    data = _trains(data_repeats, "data_repeats", duration)
+    model = _trains(model, "model", duration)
+    data = _trains(data, "data", duration)
     model_psth = _smoothed(model, sigma, dt, duration).mean(axis=0)
     smoothed = _smoothed(data, sigma, dt, duration)
     raw = np.mean([_ev(model_psth, r) for r in smoothed])

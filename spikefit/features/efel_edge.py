@@ -1,8 +1,11 @@
 """The edge between spikefit (SI floats) and eFEL (ms, mV, global settings).
 
-What ``features`` (eFEL itself) and ``fast_features`` (eFEL's definitions in numpy) must share
+What ``efel_features`` (eFEL itself) and ``fast`` (eFEL's definitions in numpy) must share
 to agree to the last bit: the time base and window handed to eFEL, eFEL's interpolation grid,
-the settings in SI and their conversion, and what a reset model's trace is.
+and the settings in SI and their conversion. A reset model's trace (``spike_drawing="reset"``
+in its metadata) draws each spike as one sample at ``max(cut or peak, +20 mV)`` in the first
+sample after the spike (``spikefit.models.kernel_tools.DRAWN_SPIKE_PEAK``), so eFEL's threshold
+(-20 mV) counts every spike; that sample survives eFEL's interpolation only on its grid.
 """
 from __future__ import annotations
 
@@ -11,17 +14,6 @@ import math
 from functools import lru_cache
 
 import numpy as np
-
-RESET_MODELS = frozenset({"lif", "izhikevich", "adex"})
-"""Models that reset instead of producing an action potential.
-
-Their recorded trace draws each spike as one sample at ``max(cut or peak, +20 mV)`` in the
-first sample after the spike (``spikefit.models.kernel_tools.DRAWN_SPIKE_PEAK``), so eFEL's
-threshold (-20 mV) counts every spike, but the spike has no shape to measure.
-"""
-
-RESET_PARAMETER = {"lif": "V_reset", "izhikevich": "c", "adex": "V_reset"}
-"""The parameter (V) each reset model resets its voltage to."""
 
 # eFEL setting -> factor from spikefit's SI value to eFEL's unit (V -> mV, s -> ms).
 # Settings not listed here are dimensionless (fractions, counts, flags, modes).
@@ -40,10 +32,6 @@ SETTING_FACTORS = {
 # Plausible magnitudes of the SI settings: outside them a value was almost surely given in
 # eFEL's unit (Threshold=-20 meaning mV), which would silently find no spike.
 _PLAUSIBLE = {"Threshold": 0.2, "min_spike_height": 0.2, "interp_step": 1e-3}
-
-DEFAULT_INTERP_STEP = 1e-4
-"""eFEL's default interpolation step, in s (0.1 ms)."""
-
 
 def unknown_name_error(kind: str, name: str, known) -> ValueError:
     """A ValueError for an unknown name, with the nearest known names as suggestions."""

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import spikefit
-from spikefit.fitting import batch_features, extract_features, fast_extract_features
-from spikefit.fitting.fast_features import FAST_DEFAULT, FAST_FEATURES, UNITS
+from spikefit.features import batch_features, extract_features, fast_extract_features
+from spikefit.features.fast import FAST_DEFAULT, FAST_FEATURES, UNITS, feature_values
 
 NAMES = list(FAST_FEATURES)
 TO_SI = {name: 1e-3 if UNITS[name] in ("s", "V") else 1.0 for name in NAMES}
@@ -102,7 +102,8 @@ def drawn_batch(samples: list[list[int]]) -> spikefit.BatchResult:
         times[i, :len(row)] = (np.array(row, dtype=float) - 0.3) * STIM.dt  # drawn at the next sample
     lif = spikefit.get_model("lif")
     return spikefit.BatchResult("lif", pd.DataFrame([lif.defaults()] * n), (STIM,), np.array([[len(r)] for r in samples]),
-                                (times,), np.zeros((n, 1), bool), (v,))
+                                (times,), np.zeros((n, 1), bool), (v,), spike_drawing="reset",
+                                reset_parameter="V_reset")
 
 
 spike_rows = st.lists(st.integers(1, STIM.n_samples - 1), max_size=30, unique=True).map(sorted)
@@ -191,16 +192,9 @@ def test_unknown_and_unsupported(adex_batch):
         batch_features(adex_batch, ["spike_count"], strict_stiminterval=True)
     with pytest.raises(ValueError, match=r"Threshold < 0.02 V \(the drawn spike peak\) must hold"):
         batch_features(adex_batch, ["spike_count"], Threshold=0.025)
-    with pytest.raises(ValueError, match="V_reset < Threshold must hold for the fast path"):
-        batch_features(adex_batch, ["spike_count"], Threshold=-0.075)
-
-
-def test_hh_without_voltages_is_refused():
-    stim = spikefit.step(1e-9, 0.01, 0.02, 0.03)
-    fake = drawn_batch([[100]])
-    fake = dataclasses.replace(fake, model="hh_rs", v=None, stimuli=(stim,))
-    with pytest.raises(ValueError, match="model 'hh_rs' fires spikes of its own.*record_v=True"):
-        batch_features(fake, ["spike_count"])
+    for entry in (batch_features, feature_values):  # one set of checks for both
+        with pytest.raises(ValueError, match="V_reset < Threshold must hold for the fast path"):
+            entry(adex_batch, ["spike_count"], Threshold=-0.075)
 
 
 def test_reset_model_off_the_grid():
@@ -209,3 +203,19 @@ def test_reset_model_off_the_grid():
         batch_features(result)
     table = batch_features(result, interp_step=5e-5)
     assert table.loc[(0, 0), "spike_count"] == result.spike_counts[0, 0]
+
+
+# --- the array core ----------------------------------------------------------------------
+def test_feature_values_equal_batch_features(adex_batch, izhikevich_batch, hh_rs_batch):
+    for result in (adex_batch, izhikevich_batch, hh_rs_batch):
+        fast = feature_values(result, FAST_DEFAULT)
+        table = batch_features(result, FAST_DEFAULT).to_numpy().reshape(fast.shape)
+        np.testing.assert_array_equal(fast, table)  # NaN where NaN, bit for bit elsewhere
+
+
+def test_a_model_with_spikes_of_its_own_needs_voltages():
+    """Both entry points share one set of checks (the objectives reach feature_values)."""
+    result = spikefit.get_model("hh_fs").simulate_batch(None, spikefit.step(0.3e-9, 0.02, 0.08, 0.1))
+    for entry in (batch_features, feature_values):
+        with pytest.raises(ValueError, match="model 'hh_fs' fires spikes of its own: .* simulate with record_v=True"):
+            entry(result, ["spike_count"])
