@@ -14,8 +14,8 @@ from typing import Mapping
 
 import numpy as np
 
-from .checks import MAX_NEURON_CURRENT
 from ..defaults import SPIKE_THRESHOLD
+from .checks import MAX_NEURON_CURRENT
 from .stimulus import MAX_PLAUSIBLE_CURRENT
 from .units import to_si
 
