@@ -1,8 +1,8 @@
 """Features, spike-train metrics, objectives and search: how well a model fits.
 
 ``features`` (eFEL) is imported at once; ``fast_features``, ``metrics``, ``objectives``,
-``search`` (Optuna) and ``recovery`` are imported on first use, so that ``import spikefit``
-stays fast.
+``space``, ``search`` (Optuna), ``refine``, ``result`` and ``recovery`` are imported on first
+use, so that ``import spikefit`` stays fast.
 """
 from importlib import import_module
 
@@ -12,8 +12,8 @@ from .features import (DEFAULT_FEATURES, FIRING_FEATURES, SHAPE_FEATURES, SUBTHR
 _LAZY = {
     "batch_features": "fast_features", "fast_extract_features": "fast_features",
     "FAST_FEATURES": "fast_features", "metrics": None,
-    "fit": "search", "FitResult": "search", "SearchSpace": "search", "search_space": "search",
-    "BatchCmaEsSampler": "search",
+    "fit": "search", "FitResult": "result", "SearchSpace": "space", "search_space": "space",
+    "BatchCmaEsSampler": "samplers",
     "build_target": "objectives", "Target": "objectives", "OBJECTIVES": "objectives",
     "parse_objective": "objectives", "Scores": "objectives",
     "recover": "recovery", "Recovery": "recovery", "default_protocol": "recovery",
