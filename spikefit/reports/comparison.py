@@ -2,9 +2,9 @@
 held-out sweeps, and compare the models cell by cell.
 
 >>> comparison = compare_models(["lif", "adex"], ["hh", "hh_rs"], n_trials=1000, seed=0)  # doctest: +SKIP
->>> comparison.table                 # tidy scores: cell, model, split, metric, value, unit
->>> comparison.tests("gamma")        # paired Wilcoxon tests with Benjamini-Hochberg correction
->>> comparison.write("report/")      # index.html, report.md, scores.csv, results.json, figures
+>>> comparison.table            # tidy scores: cell, model, split, metric, value, unit  # doctest: +SKIP
+>>> comparison.tests("gamma")   # paired Wilcoxon tests, Benjamini-Hochberg corrected  # doctest: +SKIP
+>>> comparison.write("report/") # index.html, report.md, scores.csv, results.json, figures  # doctest: +SKIP
 
 Same data, budget and seed policy for every model: each fit gets the cell's training sweeps
 (``cells.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
