@@ -99,6 +99,12 @@ def test_passwords_are_hidden_in_messages():
     assert _hide_password("sqlite:///a.db") == "sqlite:///a.db"
 
 
+def _feasible_box(lif) -> dict:
+    """Distributions of PARAMS where every point meets V_reset < V_th (V_reset's default is -60 mV),
+    so that a copy of a trial asked here is simulated (COMPLETE), never told infeasible (FAIL)."""
+    return search_space(lif, {"C": None, "g_L": None, "V_th": (-0.055, -0.03)}).distributions()
+
+
 def test_a_journal_resume_retries_trials_left_running(tmp_path):
     """A journal has no heartbeat: a resumed fit takes the trials left running as abandoned."""
     lif = spikefit.get_model("lif")
@@ -108,7 +114,7 @@ def test_a_journal_resume_retries_trials_left_running(tmp_path):
                    batch_size=8)
     S.fit(lif, target, n_trials=16, **options)
     study = optuna.load_study(study_name="j", storage=open_storage(storage))
-    abandoned = [study.ask(search_space(lif, list(PARAMS)).distributions()) for _ in range(3)]  # a killed worker
+    abandoned = [study.ask(_feasible_box(lif)) for _ in range(3)]  # a killed worker
     result = S.fit(lif, target, n_trials=24, load_if_exists=True, **options)
     table = result.trials.set_index("number")
     assert all(table.loc[t.number, "state"] == "FAIL" for t in abandoned)
@@ -130,7 +136,7 @@ def test_copies_queued_after_the_last_trial_are_still_run(tmp_path):
                    refine=False, progress=False, batch_size=8)
     S.fit(lif, target, n_trials=16, **options)
     study = optuna.load_study(study_name="q", storage=open_storage(options["storage"]))
-    lost = [study.ask(search_space(lif, list(PARAMS)).distributions()) for _ in range(3)]
+    lost = [study.ask(_feasible_box(lif)) for _ in range(3)]
     assert retry(study, [t._trial_id for t in lost], "lost") == 3
     result = S.fit(lif, target, n_trials=16, load_if_exists=True, **options)
     table = result.trials.set_index("number")
