@@ -12,6 +12,9 @@ A study kept in a storage survives the process: an interrupted fit resumes where
 (``load_if_exists=True``), and several workers can fit one study at once; ``studies`` says how
 trials that lose their worker are retried. The fit ends when the study holds ``n_trials``
 completed trials in all (a few more when workers ask at the same moment).
+
+Beside it: the search space and its unit box (``space``), the samplers (``samplers``), the
+polish of the best trial (``refine``) and what a fit returns (``result``).
 """
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""fit: search spaces, bad input before any trial, rules never simulated, batches, resume."""
+"""fit: bad input before any trial and checks only there, rules never simulated, batches, resume."""
 import numpy as np
 import optuna
 import pytest
