@@ -11,7 +11,7 @@ import os
 import sys
 import time
 
-from ..data.loaders import STIMULUS_MODES
+from ..data.load_options import STIMULUS_MODES
 from ..data.sources import DEFAULT_STIMULUS
 from ..reports.comparison import DEFAULT_CELLS, DEFAULT_MODELS, DEFAULT_TRIALS
 from .options import parse_objective_arg

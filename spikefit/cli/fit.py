@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from ..data import resolve
-from ..data.loaders import STIMULUS_MODES
+from ..data.load_options import STIMULUS_MODES
 from ..data.sources import DEFAULT_STIMULUS
 from .options import parse_objective_arg, parse_search, parse_values
 

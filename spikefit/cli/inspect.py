@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from ..data import resolve
 from ..data.inspect import describe
-from ..data.loaders import STIMULUS_MODES
+from ..data.load_options import STIMULUS_MODES
 from ..data.sources import DEFAULT_STIMULUS
 from ..data.units import parse_quantity
 

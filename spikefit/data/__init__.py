@@ -1,7 +1,8 @@
 """Stimuli, traces and recordings: the data every other part of spikefit works on."""
 from .stimulus import Stimulus, from_array, ou_noise, pulse_train, ramp, step, step_protocol
 from .trace import Recording, Trace
-from .loaders import RecordingError, load
+from .loaders import load
+from .raw import RecordingError
 from .sources import REFERENCES, resolve
 
 __all__ = [

@@ -12,7 +12,7 @@ from pathlib import Path, PureWindowsPath
 
 import numpy as np
 
-from .loaders import RawRecording, RawSweep, RecordingError, unit_factor, unit_quantity
+from .raw import RawRecording, RawSweep, RecordingError, unit_factor, unit_quantity
 
 
 def read_abf(path, opts) -> RawRecording:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import numpy as np
 
-from .loaders import RawRecording, RawSweep, RecordingError, unit_factor, unit_quantity
+from .raw import RawRecording, RawSweep, RecordingError, unit_factor, unit_quantity
 
 _CHANNEL = re.compile(r"^ch(\d+)$", re.IGNORECASE)
 # Bytes summed by the header checksum: binary header plus wave header (and, for version 2,

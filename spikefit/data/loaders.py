@@ -1,190 +1,31 @@
 """Reading recordings: ``load`` picks the reader by what the file is, checks what it read, builds the Recording.
 
 Each reader (``abf``, ``nwb``, ``igor``, ``tabular``) returns the sweeps as the file holds them,
-converted to SI units (a ``RawRecording``). Everything else happens here, once for every format:
-choosing sweeps and protocols, the plausibility checks, the liquid-junction potential, the
+converted to SI units (a ``RawRecording``), or, for a file that spikefit wrote, its description and
+arrays (a ``WrittenRecording``). Everything else happens here, once for every format: choosing
+sweeps and protocols, the plausibility checks (``checks``), the liquid-junction potential, the
 stimulus window and mode, and the spike times. Errors name the file, the sweep and the problem;
 a warning says when the stimulus was repaired (smoothed or rebuilt).
 """
 from __future__ import annotations
 
-import difflib
-import math
-import os
 import warnings
-from dataclasses import dataclass, field, fields
+from dataclasses import fields
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Sequence
 
 import numpy as np
 
-from .spikes import DEFAULT_SPIKE_THRESHOLD, detect_spikes
-from .stimulus import MAX_PLAUSIBLE_CURRENT, Stimulus
+from .abf import read_abf
+from .checks import check_sweep, where
+from .igor import read_igor
+from .load_options import LoadOptions, check_format_options, jsonable, make_options
+from .nwb import read_nwb
+from .raw import RawRecording, RawSweep, RecordingError, RecordingNotFoundError, WrittenRecording
+from .spikes import detect_spikes
+from .stimulus import Stimulus
+from .tabular import read_csv, read_npz
 from .trace import Recording, Trace
-from .units import to_si
-
-# Plausibility limits of what a current-clamp recording of one neuron holds.
-MAX_NEURON_CURRENT = 1e-8  # A; 10 nA: whole-cell steps stay below a few nA
-MAX_VOLTAGE = 0.2  # V; a membrane potential stays within +-200 mV
-MIN_VOLTAGE_SWING = 1e-3  # V; a potential that never leaves +-1 mV is not in V
-MEDIAN_VOLTAGE_RANGE = (-0.13, -0.02)  # V; where a neuron sits most of a sweep
-DT_RANGE = (1e-6, 1e-2)  # s; 1 MHz to 100 Hz sampling
-MAX_LJP = 0.05  # V
-
-STIMULUS_MODES = ("recorded", "smoothed", "ideal_step")
-
-# Unit symbols as files write them -> (quantity, factor to SI).
-UNITS = {
-    "V": ("voltage", 1.0), "mV": ("voltage", 1e-3), "uV": ("voltage", 1e-6), "µV": ("voltage", 1e-6),
-    "volt": ("voltage", 1.0), "volts": ("voltage", 1.0),
-    "A": ("current", 1.0), "mA": ("current", 1e-3), "uA": ("current", 1e-6), "µA": ("current", 1e-6),
-    "nA": ("current", 1e-9), "pA": ("current", 1e-12), "fA": ("current", 1e-15),
-    "amp": ("current", 1.0), "amps": ("current", 1.0), "ampere": ("current", 1.0), "amperes": ("current", 1.0),
-    "s": ("time", 1.0), "ms": ("time", 1e-3), "us": ("time", 1e-6), "µs": ("time", 1e-6),
-    "second": ("time", 1.0), "seconds": ("time", 1.0),
-}
-
-
-class RecordingError(ValueError):
-    """A recording that cannot be used as it is; the message names the file, the sweep and the problem."""
-
-
-class RecordingNotFoundError(RecordingError, FileNotFoundError):
-    """The file or folder given does not exist."""
-
-
-def unit_factor(unit: str, quantity: str, where: str) -> float:
-    """Factor that converts ``unit`` to SI, after checking that it measures ``quantity``.
-
-    ``where`` names the file (and sweep or column) for the error message.
-    """
-    found = UNITS.get(str(unit).strip())
-    if found is None or found[0] != quantity:
-        known = ", ".join(u for u, (q, _) in UNITS.items() if q == quantity)
-        raise RecordingError(f"{where}: unit {unit!r} is not a {quantity} unit; expected one of {known}")
-    return found[1]
-
-
-def unit_quantity(unit: str) -> str | None:
-    """'voltage', 'current' or 'time' for a unit symbol, None for anything else (or no unit)."""
-    found = UNITS.get(str(unit).strip())
-    return found[0] if found else None
-
-
-@dataclass(eq=False)
-class RawSweep:
-    """One sweep as a reader found it, in SI units, before any check or correction.
-
-    ``units`` records the units the file stated (voltage, current, time);
-    ``current_origin`` is "recorded" (a measured channel) or "command" (the protocol's waveform);
-    ``index`` is the sweep's position among all the sweeps of the file.
-    """
-
-    v: np.ndarray
-    current: np.ndarray
-    dt: float
-    name: str
-    protocol: str | None
-    source: str
-    units: dict
-    current_origin: str
-    index: int
-    metadata: dict = field(default_factory=dict)
-
-
-@dataclass(eq=False)
-class RawRecording:
-    """A reader's result: sweeps in file order, and what the file says about the cell."""
-
-    sweeps: list
-    metadata: dict
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    """Options of ``spikefit.load``, validated once (see ``load`` for their meaning)."""
-
-    sweeps: object = None
-    protocol: object = None
-    ljp: float | None = None
-    stimulus: str = "recorded"
-    smooth_width: float = 2e-3
-    window: object = "detect"
-    spike_threshold: float | None = DEFAULT_SPIKE_THRESHOLD
-    max_current: float = MAX_NEURON_CURRENT
-    cell: str | None = None
-    metadata: Mapping | None = None
-    channel_units: Mapping | None = None
-    dt: float | None = None
-    units: Mapping | None = None
-    voltage_channel: object = None
-    stimulus_folder: str | None = None
-
-    def __post_init__(self):
-        set_ = lambda name, value: object.__setattr__(self, name, value)  # noqa: E731
-        if self.stimulus not in STIMULUS_MODES:
-            raise ValueError(f"stimulus must be one of {', '.join(STIMULUS_MODES)}, got stimulus={self.stimulus!r}")
-        if self.ljp is not None:
-            ljp = to_si(self.ljp, "V", "ljp")
-            if not math.isfinite(ljp) or abs(ljp) > MAX_LJP:
-                raise ValueError(f"ljp must be a potential within +-{MAX_LJP} V (14 mV is ljp=0.014), got ljp={ljp}")
-            set_("ljp", float(ljp))
-        for name in ("smooth_width", "max_current", "dt"):
-            value = getattr(self, name)
-            if value is not None:
-                value = float(to_si(value, "s" if name != "max_current" else "A", name))
-                if not (math.isfinite(value) and value > 0):
-                    raise ValueError(f"{name} must be > 0, got {name}={value}")
-                set_(name, value)
-        if self.max_current > MAX_PLAUSIBLE_CURRENT:
-            raise ValueError(f"max_current must be <= {MAX_PLAUSIBLE_CURRENT} A (what a Stimulus accepts), "
-                             f"got max_current={self.max_current}")
-        if self.spike_threshold is not None:
-            set_("spike_threshold", float(to_si(self.spike_threshold, "V", "spike_threshold")))
-        set_("window", _check_window_option(self.window))
-        set_("protocol", _as_names(self.protocol, "protocol"))
-
-    def changed(self) -> dict:
-        """The options given that differ from their defaults, JSON-ready, for the metadata."""
-        out = {}
-        for f in fields(self):
-            value = getattr(self, f.name)
-            if value != f.default and f.name != "metadata":
-                out[f.name] = _jsonable(value)
-        return out
-
-
-def _jsonable(value):
-    if isinstance(value, os.PathLike):
-        return str(value)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, np.generic):
-        return value.item()
-    return value
-
-
-def _check_window_option(window):
-    if window is None or window == "detect":
-        return window
-    try:
-        start, stop = (float(to_si(w, "s", "window")) for w in window)
-    except (TypeError, ValueError):
-        raise ValueError(f"window must be 'detect', None or (start, stop) in s, got window={window!r}") from None
-    if not 0 <= start < stop:
-        raise ValueError(f"window must satisfy 0 <= start < stop, got window=({start}, {stop})")
-    return (start, stop)
-
-
-def _as_names(value, name):
-    if value is None:
-        return None
-    names = [value] if isinstance(value, str) else list(value) if isinstance(value, (list, tuple)) else None
-    if not names or not all(isinstance(n, str) for n in names):
-        raise ValueError(f"{name} must be a name or a list of names, got {name}={value!r}")
-    return names
 
 
 # --------------------------------------------------------------------------------------------
@@ -196,11 +37,7 @@ _MAGIC = (
     (b"ABF2", "abf"), (b"ABF ", "abf"), (b"\x89HDF\r\n\x1a\n", "nwb"), (b"PK\x03\x04", "npz"),
     (b"PK\x05\x06", "npz"),
 )
-# Format -> the options that only apply to it.
-_FORMAT_OPTIONS = {
-    "channel_units": ("ibw",), "dt": ("ibw", "npz"), "units": ("csv", "npz"),
-    "voltage_channel": ("abf",), "stimulus_folder": ("abf",),
-}
+_READERS = {"abf": read_abf, "nwb": read_nwb, "ibw": read_igor, "csv": read_csv, "npz": read_npz}
 
 
 def load(path, **options) -> Recording:
@@ -257,39 +94,15 @@ def load(path, **options) -> Recording:
     RecordingError
         If the file is of an unknown format, unreadable, or holds something implausible.
     """
-    opts = _make_options(options)
+    opts = make_options(options)
     fmt = identify(path)
-    _check_format_options(opts, fmt, path)
-    if fmt == "abf":
-        from .abf import read_abf as reader
-    elif fmt == "nwb":
-        from .nwb import read_nwb as reader
-    elif fmt == "ibw":
-        from .igor import read_igor as reader
-    elif fmt == "csv":
-        from .tabular import read_csv as reader
-    else:
-        from .tabular import read_npz as reader
-    raw = reader(path, opts)
-    if isinstance(raw, Recording):  # written by spikefit: already processed
-        return raw
+    check_format_options(opts, fmt, path)
+    raw = _READERS[fmt](path, opts)
+    if isinstance(raw, WrittenRecording):  # written by spikefit: already processed
+        return select_written(rebuild(raw), opts, raw.source)
     return build_recording(raw, opts)
 
 
-def _make_options(options: dict) -> LoadOptions:
-    known = [f.name for f in fields(LoadOptions)]
-    for name in options:
-        if name not in known:
-            close = difflib.get_close_matches(name, known, n=1)
-            hint = f"; did you mean {close[0]}?" if close else f"; options are {', '.join(known)}"
-            raise TypeError(f"unknown option {name!r} for spikefit.load{hint}")
-    return LoadOptions(**options)
-
-
-def _check_format_options(opts: LoadOptions, fmt: str, path) -> None:
-    for name, formats in _FORMAT_OPTIONS.items():
-        if getattr(opts, name) is not None and fmt not in formats:
-            raise ValueError(f"{path}: option {name} applies to {' and '.join(formats)} files, not to {fmt}")
 
 
 def identify(path) -> str:
@@ -334,7 +147,7 @@ def _looks_like_ibw(head: bytes) -> bool:
 
 
 # --------------------------------------------------------------------------------------------
-# From raw sweeps to a Recording
+# From raw sweeps, or a Recording that spikefit wrote, to a Recording
 
 
 def build_recording(raw: RawRecording, opts: LoadOptions) -> Recording:
@@ -385,55 +198,6 @@ def _short(names: Sequence[str], n: int = 12) -> str:
     return ", ".join(names[:n]) + (f", ... ({len(names)} in all)" if len(names) > n else "")
 
 
-def where(sweep: RawSweep) -> str:
-    """'file: sweep NAME' for error messages."""
-    return f"{sweep.source}: sweep {sweep.name}"
-
-
-def check_sweep(sweep: RawSweep, max_current: float = MAX_NEURON_CURRENT) -> None:
-    """Raise RecordingError unless the sweep is a plausible current-clamp recording of a neuron."""
-    v, current = np.asarray(sweep.v, dtype=float), np.asarray(sweep.current, dtype=float)
-    if v.size == 0 or current.size == 0:
-        raise RecordingError(f"{where(sweep)}: empty sweep (voltage has {v.size} samples, current {current.size})")
-    if v.ndim != 1 or current.ndim != 1 or v.size != current.size:
-        raise RecordingError(f"{where(sweep)}: voltage and current must have the same length, got "
-                             f"{v.size} voltage and {current.size} current samples")
-    if not (math.isfinite(sweep.dt) and DT_RANGE[0] <= sweep.dt <= DT_RANGE[1]):
-        raise RecordingError(f"{where(sweep)}: sampling interval {sweep.dt} s is outside "
-                             f"{DT_RANGE[0]}..{DT_RANGE[1]} s; "
-                             f"is the time unit right (file says {sweep.units.get('time')!r})?")
-    _check_finite(v, "voltage", sweep)
-    _check_finite(current, "current", sweep)
-    _check_voltage(v, sweep)
-    peak = float(np.abs(current).max())
-    if peak > max_current:
-        raise RecordingError(
-            f"{where(sweep)}: current reaches {peak * 1e12:.4g} pA, beyond the +-{max_current * 1e12:.4g} pA "
-            f"plausible for a neuron (max_current); is the unit right (file says "
-            f"{sweep.units.get('current')!r}) or is this the voltage channel?")
-
-
-def _check_finite(x: np.ndarray, name: str, sweep: RawSweep) -> None:
-    bad = np.flatnonzero(~np.isfinite(x))
-    if bad.size:
-        raise RecordingError(f"{where(sweep)}: {name} has {bad.size} NaN or infinite samples, the first at sample "
-                             f"{bad[0]} (t = {bad[0] * sweep.dt:.6g} s)")
-
-
-def _check_voltage(v: np.ndarray, sweep: RawSweep) -> None:
-    unit = sweep.units.get("voltage")
-    peak, median = float(np.abs(v).max()), float(np.median(v))
-    if peak > MAX_VOLTAGE:
-        problem = f"reaches {peak * 1e3:.4g} mV, beyond the +-{MAX_VOLTAGE * 1e3:.0f} mV of a membrane potential"
-    elif peak < MIN_VOLTAGE_SWING:
-        problem = f"never leaves +-{MIN_VOLTAGE_SWING * 1e3:.0f} mV (largest |v| {peak * 1e3:.3g} mV)"
-    elif not MEDIAN_VOLTAGE_RANGE[0] <= median <= MEDIAN_VOLTAGE_RANGE[1]:
-        low, high = (x * 1e3 for x in MEDIAN_VOLTAGE_RANGE)
-        problem = f"sits at {median * 1e3:.4g} mV (median), outside the {low:.0f}..{high:.0f} mV of a neuron"
-    else:
-        return
-    raise RecordingError(f"{where(sweep)}: voltage {problem}; is the unit right (file says {unit!r}) "
-                         "or is this the current channel?")
 
 
 def _windows(sweeps: list, opts: LoadOptions) -> dict:
@@ -511,7 +275,7 @@ def _recording_metadata(raw: RawRecording, sweeps: list, opts: LoadOptions) -> d
         if metadata.get(key) not in (None, value):
             raise ValueError(f"{metadata.get('source')}: metadata {key}={value!r} contradicts the file's "
                              f"{key}={metadata[key]!r}")
-        metadata[key] = _jsonable(value)
+        metadata[key] = jsonable(value)
     protocols = []
     for s in sweeps:
         if s.protocol not in protocols:
@@ -519,6 +283,18 @@ def _recording_metadata(raw: RawRecording, sweeps: list, opts: LoadOptions) -> d
     metadata.update(protocols=protocols, n_sweeps=len(sweeps), ljp_applied=opts.ljp or 0.0,
                     stimulus_mode=opts.stimulus, options=opts.changed())
     return metadata
+
+
+def rebuild(written: WrittenRecording) -> Recording:
+    """The Recording that spikefit wrote, from its description and one (voltage, current) pair per sweep."""
+    sweeps, source = written.description["sweeps"], written.source
+    if len(written.arrays) != len(sweeps):
+        raise RecordingError(f"{source}: {len(sweeps)} sweeps described but {len(written.arrays)} stored")
+    traces = []
+    for info, (v, current) in zip(sweeps, written.arrays):
+        stimulus = Stimulus(current, info["dt"], info["start"], info["stop"], info["stimulus_metadata"])
+        traces.append(Trace(v, stimulus, info["spike_times"], info["metadata"]))
+    return Recording(tuple(traces), written.description["metadata"])
 
 
 # Options that process what a file holds, and so do not apply to a Recording written by spikefit.

@@ -18,14 +18,13 @@ from pathlib import Path
 import numpy as np
 
 from . import serialize
-from .loaders import RawRecording, RawSweep, RecordingError, select_written, unit_factor
-from .trace import Recording
+from .raw import RawRecording, RawSweep, RecordingError, WrittenRecording, unit_factor
 
 _NOTES_MARK = "spikefit recording, described as JSON:\n"
 
 
 def read_nwb(path, opts):
-    """Current-clamp sweeps of an NWB file in SI units; or, for a file spikefit wrote, the Recording itself."""
+    """Current-clamp sweeps of an NWB file in SI units; or, for a file spikefit wrote, its description and arrays."""
     path = Path(path)
     from pynwb import NWBHDF5IO
 
@@ -39,7 +38,7 @@ def read_nwb(path, opts):
         except Exception as error:
             raise _unreadable(path, error) from None
         if (nwb.notes or "").startswith(_NOTES_MARK):
-            return select_written(_read_written(nwb, path), opts, str(path))
+            return _read_written(nwb, path)
         return RawRecording(_sweeps(nwb, path), _cell(nwb, path))
     finally:
         io.close()
@@ -151,7 +150,7 @@ def _cell(nwb, path: Path) -> dict:
 # ----------------------------------------------------------------------------------------- write
 
 
-def write_nwb(recording: Recording, path) -> Path:
+def write_nwb(recording, path) -> Path:
     """Write ``recording`` as NWB 2 (a current-clamp and a stimulus series per sweep); reads back identical."""
     from pynwb import NWBHDF5IO, NWBFile
     from pynwb.file import Subject
@@ -177,7 +176,7 @@ def write_nwb(recording: Recording, path) -> Path:
     return path
 
 
-def _read_written(nwb, path: Path) -> Recording:
+def _read_written(nwb, path: Path) -> WrittenRecording:
     description = serialize.loads(nwb.notes[len(_NOTES_MARK):], str(path))
     arrays = []
     for i in range(len(description["sweeps"])):
@@ -186,4 +185,4 @@ def _read_written(nwb, path: Path) -> Recording:
         except KeyError:
             raise RecordingError(f"{path}: sweep {i} described but its series are missing") from None
         arrays.append((np.asarray(response.data[:], dtype=float), np.asarray(stimulus.data[:], dtype=float)))
-    return serialize.rebuild(description, arrays, str(path))
+    return WrittenRecording(description, arrays, str(path))

@@ -2,7 +2,8 @@
 
 NPZ and NWB files written by spikefit carry this description next to the arrays, so that they read
 back identical (floats are written with ``repr``, which round-trips exactly). JSON has no tuples:
-a tuple in metadata reads back as a list.
+a tuple in metadata reads back as a list. It reads a Recording's attributes but imports none of
+spikefit's types, so the writers, which ``Recording.write`` calls, stand below ``trace``.
 """
 from __future__ import annotations
 
@@ -11,15 +12,13 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from .loaders import RecordingError
-from .stimulus import Stimulus
-from .trace import Recording, Trace
+from .raw import RecordingError
 
 FORMAT = "spikefit-recording"
 VERSION = 1
 
 
-def describe(recording: Recording) -> dict:
+def describe(recording) -> dict:
     """A JSON-ready description of everything in ``recording`` except the voltage and current arrays."""
     return {
         "format": FORMAT, "version": VERSION, "metadata": _plain(recording.metadata, "recording metadata"),
@@ -32,7 +31,7 @@ def describe(recording: Recording) -> dict:
     }
 
 
-def dumps(recording: Recording) -> str:
+def dumps(recording) -> str:
     """``describe(recording)`` as a JSON string."""
     return json.dumps(describe(recording))
 
@@ -49,18 +48,6 @@ def loads(text: str, source: str) -> dict:
         raise RecordingError(f"{source}: written by spikefit format version {description.get('version')}, "
                          f"this spikefit reads version {VERSION}")
     return description
-
-
-def rebuild(description: dict, arrays, source: str) -> Recording:
-    """The Recording from its description and one (voltage, current) pair of arrays per sweep."""
-    sweeps = description["sweeps"]
-    if len(arrays) != len(sweeps):
-        raise RecordingError(f"{source}: {len(sweeps)} sweeps described but {len(arrays)} stored")
-    traces = []
-    for info, (v, current) in zip(sweeps, arrays):
-        stimulus = Stimulus(current, info["dt"], info["start"], info["stop"], info["stimulus_metadata"])
-        traces.append(Trace(v, stimulus, info["spike_times"], info["metadata"]))
-    return Recording(tuple(traces), description["metadata"])
 
 
 def _plain(value, what: str):

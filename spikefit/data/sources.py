@@ -89,7 +89,7 @@ def resolve(source, *, stimulus: str | None = None, **options) -> Recording:
 
 
 def _read(source, stimulus: str | None, options: dict) -> Recording:
-    from .loaders import RecordingError
+    from .raw import RecordingError
 
     if stimulus is not None:
         return _load(source, stimulus=stimulus, **options)

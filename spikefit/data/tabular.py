@@ -19,8 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from . import serialize
-from .loaders import RawRecording, RawSweep, RecordingError, select_written, unit_factor
-from .trace import Recording
+from .raw import RawRecording, RawSweep, RecordingError, WrittenRecording, unit_factor
 
 _HEADER = re.compile(r"^\s*([A-Za-z_]+)\s*(?:[\[(]\s*([^\])]*?)\s*[\])])?\s*$")
 _QUANTITIES = ("time", "voltage", "current")
@@ -137,7 +136,7 @@ def _sweep(time, v, current, units, name, protocol, source, index) -> RawSweep:
                     float(dt), name, protocol, source, dict(units), "recorded", index, metadata)
 
 
-def write_csv(recording: Recording, path) -> Path:
+def write_csv(recording, path) -> Path:
     """Write voltage and current in SI units, one row per sample: ``sweep,time [s],voltage [V],current [A]``.
 
     Only the arrays are kept (no metadata, windows or spike times): write NPZ or NWB for those.
@@ -156,7 +155,7 @@ def write_csv(recording: Recording, path) -> Path:
 
 
 def read_npz(path, opts):
-    """Sweeps of an NPZ file with named arrays; or, for an NPZ that spikefit wrote, the Recording itself."""
+    """Sweeps of an NPZ file with named arrays; or, for an NPZ that spikefit wrote, its description and arrays."""
     path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as data:
@@ -165,17 +164,17 @@ def read_npz(path, opts):
         raise RecordingError(f"{path}: not a readable NPZ file ({str(error)[:120]}); "
                              "is it truncated or corrupt?") from None
     if _WRITTEN_KEY in arrays:
-        return select_written(_read_written(arrays, path), opts, str(path))
+        return _read_written(arrays, path)
     return _read_columns(arrays, path, opts)
 
 
-def _read_written(arrays: dict, path: Path) -> Recording:
+def _read_written(arrays: dict, path: Path) -> WrittenRecording:
     description = serialize.loads(str(arrays[_WRITTEN_KEY]), str(path))
     n = len(description["sweeps"])
     missing = [f"{k}_{i}" for i in range(n) for k in ("v", "current") if f"{k}_{i}" not in arrays]
     if missing:
         raise RecordingError(f"{path}: array {missing[0]!r} is missing")
-    return serialize.rebuild(description, [(arrays[f"v_{i}"], arrays[f"current_{i}"]) for i in range(n)], str(path))
+    return WrittenRecording(description, [(arrays[f"v_{i}"], arrays[f"current_{i}"]) for i in range(n)], str(path))
 
 
 def _read_columns(arrays: dict, path: Path, opts) -> RawRecording:
@@ -236,7 +235,7 @@ def _npz_sweep(time, v, current, units, name, protocol, source, index) -> RawSwe
     return _sweep(time, v, current, units, name, protocol, source, index)
 
 
-def write_npz(recording: Recording, path) -> Path:
+def write_npz(recording, path) -> Path:
     """Write ``recording`` as NPZ (arrays ``v_<k>``, ``current_<k>`` and its description); reads back identical."""
     path = Path(path)
     arrays = {_WRITTEN_KEY: np.array(serialize.dumps(recording))}

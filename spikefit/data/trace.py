@@ -2,12 +2,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import MappingProxyType
 from typing import Iterator, Mapping, Sequence
 
 import numpy as np
 
+from .nwb import write_nwb
 from .stimulus import Stimulus
+from .tabular import write_csv, write_npz
+
+# The writers read a Recording's attributes and import nothing of this module: no circle.
+_WRITERS = {".npz": write_npz, ".nwb": write_nwb, ".csv": write_csv}
 
 
 @dataclass(frozen=True, eq=False)
@@ -132,16 +138,8 @@ class Recording(Sequence):
 
         Returns the path written.
         """
-        from pathlib import Path
-
-        suffix = Path(path).suffix.lower()
-        if suffix == ".npz":
-            from .tabular import write_npz as writer
-        elif suffix == ".nwb":
-            from .nwb import write_nwb as writer
-        elif suffix == ".csv":
-            from .tabular import write_csv as writer
-        else:
+        writer = _WRITERS.get(Path(path).suffix.lower())
+        if writer is None:
             raise ValueError(f"path must end in .npz, .nwb or .csv, got {str(path)!r}")
         return writer(self, path)
 

@@ -1,7 +1,7 @@
 """Fixtures of the loader tests: synthetic files of every format, and a comparison of recordings."""
 import numpy as np
 import pytest
-from synthetic import ibw_bytes, step_sweep
+from synthetic import columns_npz, ibw_bytes, step_sweep
 
 
 @pytest.fixture
@@ -23,6 +23,14 @@ def ibw_cell(tmp_path, write_ibw):
         write_ibw(folder / f"X_IDrest_ch0_{10 + k}.ibw", current, unit="A")
         write_ibw(folder / f"X_IDrest_ch1_{10 + k}.ibw", v, unit="V")
     return folder
+
+
+@pytest.fixture
+def steps_npz(tmp_path):
+    """Three step sweeps (100, 200, 300 pA) with two spikes each, as an NPZ with named columns."""
+    sweeps = [step_sweep(a) for a in (100e-12, 200e-12, 300e-12)]
+    return columns_npz(tmp_path / "steps.npz", [v for v, _ in sweeps], [i for _, i in sweeps],
+                       sweep_names=np.array(["a", "b", "c"]), protocol="steps")
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Synthetic recordings for the loader tests: step sweeps and Igor waves (imported by conftest and tests)."""
+"""Synthetic recordings for the loader tests: step sweeps, Igor waves, NPZ columns (imported by conftest and tests)."""
 import struct
 
 import numpy as np
@@ -29,3 +29,11 @@ def step_sweep(amplitude=200e-12, n=4000, dt=2.5e-4, onset=0.2, offset=0.8, hold
     for s in spikes:
         v[(t >= s) & (t < s + 1e-3)] = 0.03
     return v, current
+
+
+def columns_npz(path, v, current, dt=2.5e-4, **extra):
+    """Write an NPZ with named columns (time, voltage, current in s, V, A) at ``path`` and return it."""
+    v, current = np.asarray(v), np.asarray(current)
+    time = np.arange(np.shape(v)[-1]) * dt
+    np.savez(path, time=time, voltage=v, current=current, time_unit="s", voltage_unit="V", current_unit="A", **extra)
+    return path

@@ -1,26 +1,12 @@
-"""spikefit.load: choosing the reader, the options every reader honours, and the shared checks."""
+"""spikefit.load: choosing the reader, and the options every reader honours."""
 import numpy as np
 import pytest
-from synthetic import step_sweep
+from synthetic import columns_npz
 
 import spikefit
 from spikefit.data import RecordingError, load
-from spikefit.data.loaders import RawSweep, RecordingNotFoundError, check_sweep, identify
-
-
-def _npz(path, v, current, dt=2.5e-4, **extra):
-    v, current = np.asarray(v), np.asarray(current)
-    time = np.arange(np.shape(v)[-1]) * dt
-    np.savez(path, time=time, voltage=v, current=current, time_unit="s", voltage_unit="V", current_unit="A", **extra)
-    return path
-
-
-@pytest.fixture
-def steps_npz(tmp_path):
-    """Three step sweeps (100, 200, 300 pA) with two spikes each, as an NPZ with named columns."""
-    sweeps = [step_sweep(a) for a in (100e-12, 200e-12, 300e-12)]
-    return _npz(tmp_path / "steps.npz", [v for v, _ in sweeps], [i for _, i in sweeps],
-                sweep_names=np.array(["a", "b", "c"]), protocol="steps")
+from spikefit.data.loaders import identify
+from spikefit.data.raw import RecordingNotFoundError
 
 
 def test_load_is_exported_at_the_top():
@@ -100,7 +86,7 @@ def test_stimulus_modes_warn_when_they_repair(steps_npz):
 def test_ideal_step_needs_a_step(tmp_path):
     t = np.arange(4000) * 2.5e-4
     ramp = np.clip((t - 0.1) / 0.8, 0, 1) * 300e-12
-    path = _npz(tmp_path / "ramp.npz", np.full(4000, -0.07), ramp)
+    path = columns_npz(tmp_path / "ramp.npz", np.full(4000, -0.07), ramp)
     assert load(path)[0].stimulus.metadata["window"] == "span"
     with pytest.raises(RecordingError, match=r"ramp.npz: sweep 0: stimulus='ideal_step' needs a step protocol"):
         load(path, stimulus="ideal_step")
@@ -146,83 +132,12 @@ def test_content_that_does_not_match_its_name(tmp_path, steps_npz):
         load(junk)
 
 
-def test_truncated_npz(tmp_path, steps_npz):
+def test_truncatedcolumns_npz(tmp_path, steps_npz):
     cut = tmp_path / "cut.npz"
     cut.write_bytes(steps_npz.read_bytes()[:2000])
     with pytest.raises(RecordingError, match=r"cut.npz: not a readable NPZ file .*truncated or corrupt"):
         load(cut)
 
-
-def test_voltage_and_current_of_different_lengths(tmp_path):
-    v, current = step_sweep()
-    path = _npz(tmp_path / "short.npz", v, current[:-5])
-    with pytest.raises(RecordingError, match=r"short.npz: sweep 0: voltage and current must have the same length, "
-                                             r"got 4000 voltage and 3995 current samples"):
-        load(path)
-
-
-def test_nans(tmp_path):
-    v, current = step_sweep()
-    v[1234] = np.nan
-    path = _npz(tmp_path / "nan.npz", v, current)
-    with pytest.raises(RecordingError, match=r"nan.npz: sweep 0: voltage has 1 NaN or infinite samples, the first "
-                                             r"at sample 1234 \(t = 0.3085 s\)"):
-        load(path)
-    current[7] = np.inf
-    path = _npz(tmp_path / "inf.npz", step_sweep()[0], current)
-    with pytest.raises(RecordingError, match=r"inf.npz: sweep 0: current has 1 NaN or infinite samples"):
-        load(path)
-
-
-def test_empty_sweep(tmp_path):
-    path = _npz(tmp_path / "empty.npz", np.zeros(0), np.zeros(0))
-    with pytest.raises(RecordingError, match=r"empty.npz: sweep 0: empty sweep \(voltage has 0 samples"):
-        load(path)
-
-
-@pytest.mark.parametrize("scale, message", [
-    (1e3, r"voltage reaches 7e\+04 mV, beyond the \+-200 mV of a membrane potential; is the unit right"),
-    (1e-3, r"voltage never leaves \+-1 mV"),
-    (-1, r"voltage sits at 60 mV \(median\), outside the -130..-20 mV of a neuron"),
-])
-def test_implausible_voltage(tmp_path, scale, message):
-    v, current = step_sweep(spikes=())
-    path = _npz(tmp_path / "volts.npz", v * scale, current)
-    with pytest.raises(RecordingError, match=r"volts.npz: sweep 0: " + message):
-        load(path)
-
-
-def test_microampere_current(tmp_path):
-    v, current = step_sweep()
-    path = _npz(tmp_path / "micro.npz", v, current * 1e3)  # 0.18 uA: nA taken for pA
-    with pytest.raises(RecordingError, match=r"micro.npz: sweep 0: current reaches 1.8e\+05 pA, "
-                                             r"beyond the \+-1e\+04 pA "
-                                             r"plausible for a neuron \(max_current\); is the unit right"):
-        load(path)
-    assert len(load(path, max_current=1e-6)) == 1
-    with pytest.raises(ValueError, match=r"max_current must be <= 1e-06 A"):
-        load(path, max_current=1e-5)
-
-
-def test_implausible_sampling_interval():
-    sweep = RawSweep(np.full(10, -0.07), np.zeros(10), 0.5, "7", None, "f.abf", {"time": "ms"}, "command", 0)
-    with pytest.raises(RecordingError, match=r"f.abf: sweep 7: sampling interval 0.5 s is outside"):
-        check_sweep(sweep)
-
-
-@pytest.mark.parametrize("options, error, message", [
-    ({"ljpp": 0.01}, TypeError, "unknown option 'ljpp' for spikefit.load; did you mean ljp"),
-    ({"ljp": 14}, ValueError, r"ljp must be a potential within \+-0.05 V \(14 mV is ljp=0.014\), got ljp=14"),
-    ({"stimulus": "ideal"}, ValueError, "stimulus must be one of recorded, smoothed, ideal_step"),
-    ({"window": (0.5, 0.1)}, ValueError, r"window must satisfy 0 <= start < stop"),
-    ({"window": "auto"}, ValueError, r"window must be 'detect', None or \(start, stop\)"),
-    ({"protocol": 3}, ValueError, "protocol must be a name or a list of names"),
-    ({"smooth_width": 0}, ValueError, "smooth_width must be > 0"),
-    ({"channel_units": {0: "pA"}}, ValueError, r"steps.npz: option channel_units applies to ibw files, not to npz"),
-])
-def test_bad_options(steps_npz, options, error, message):
-    with pytest.raises(error, match=message):
-        load(steps_npz, **options)
 
 
 def test_identify_formats(tmp_path, steps_npz, ibw_cell):

@@ -6,7 +6,6 @@ import pytest
 from scipy.integrate import solve_ivp
 
 import spikefit
-from spikefit.models import hh
 from spikefit.models.hh import PospischilRS
 
 # --- the equations again, written independently, in mV, ms, uA/cm2, mS/cm2 and uF/cm2 ------
@@ -132,20 +131,6 @@ def test_stays_stable_and_accurate_at_a_stiff_corner_of_the_search_bounds():
     assert len(trace.spike_times) == len(spikes_ref) == 3
     np.testing.assert_allclose(trace.spike_times, spikes_ref, rtol=0, atol=1e-6)
     assert np.max(np.abs(trace.v - v_ref)) < 1e-4
-
-
-@pytest.mark.parametrize("rate, v, limit", [
-    (lambda v: hh.squid_rates(v)[0], -40e-3, 1000.0),  # alpha_m: 0.1 * 10 per ms
-    (lambda v: hh.squid_rates(v)[4], -55e-3, 100.0),  # alpha_n: 0.01 * 10 per ms
-    (lambda v: hh.pospischil_rates(v, -55e-3)[0], -42e-3, 1280.0),  # alpha_m: 0.32 * 4
-    (lambda v: hh.pospischil_rates(v, -55e-3)[1], -15e-3, 1400.0),  # beta_m: 0.28 * 5
-    (lambda v: hh.pospischil_rates(v, -55e-3)[4], -40e-3, 160.0),  # alpha_n: 0.032 * 5
-])
-def test_rates_are_continuous_through_their_removable_singularities(rate, v, limit):
-    values = np.array([rate(v + dv) for dv in (-1e-6, -1e-9, -1e-15, 0.0, 1e-15, 1e-9, 1e-6)])
-    assert np.all(np.isfinite(values))
-    np.testing.assert_allclose(values, limit, rtol=1e-3)
-    assert rate(v) == pytest.approx(limit, rel=1e-12)
 
 
 # --- firing patterns --------------------------------------------------------------------

@@ -11,10 +11,10 @@ import pandas as pd
 import pytest
 
 import spikefit
-from spikefit.reports import writer
+from spikefit.reports import sections, writer
 from spikefit.reports.comparison import compare_models
 from spikefit.reports.parallel import JobFailure
-from spikefit.reports.writer import jsonable, markdown_table, write_report
+from spikefit.reports.writer import write_report
 
 PAGES = {"index.html", "report.md", "scores.csv", "results.json"}
 FIGURES = {"traces_hh.png", "traces_hh_fs.png", "fi_curves.png", "feature_errors.png", "history.png",
@@ -155,7 +155,7 @@ def test_refuses_a_directory_that_holds_files(comparison, tmp_path):
 
 
 def test_force_overwrites_the_report_and_keeps_other_files(comparison, tmp_path, monkeypatch):
-    monkeypatch.setattr(writer, "figure_plan", lambda comparison: [])  # figures: tested above
+    monkeypatch.setattr(sections, "figure_plan", lambda comparison: [])  # figures: tested above
     (tmp_path / "notes.txt").write_text("mine")
     (tmp_path / "index.html").write_text("old")
     paths = write_report(comparison, tmp_path, force=True)
@@ -167,19 +167,8 @@ def test_force_overwrites_the_report_and_keeps_other_files(comparison, tmp_path,
 def test_figure_plan_leaves_out_distributions_for_one_cell(comparison):
     one = dataclasses.replace(comparison, splits={"hh": comparison.splits["hh"]},
                               fits={k: v for k, v in comparison.fits.items() if k[0] == "hh"})
-    assert [name for name, *_ in writer.figure_plan(one)] == ["traces_hh.png", "fi_curves.png", "feature_errors.png",
+    assert [name for name, *_ in sections.figure_plan(one)] == ["traces_hh.png", "fi_curves.png", "feature_errors.png",
                                                               "history.png"]
-
-
-def test_markdown_table_pads_escapes_and_aligns():
-    text = markdown_table(("name", "value"), [("a|b", "1.5"), (writer.Strong("c"), "22")], numeric=(1,))
-    assert text.splitlines() == ["| name  | value |", "| ----- | ----: |", "| a\\|b  |   1.5 |",
-                                 "| **c** |    22 |"]
-
-
-def test_jsonable_writes_nan_as_null():
-    value = {("a", 1): [np.float64("nan"), np.int64(2), (np.inf, True)]}
-    assert jsonable(value) == {"('a', 1)": [None, 2, [None, True]]}
 
 
 # -- the page in a real browser ---------------------------------------------------------------------
