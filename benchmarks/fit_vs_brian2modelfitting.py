@@ -68,7 +68,7 @@ truth = m.preset("brette_gerstner_2005")
 stim = spikefit.step(0.8e-9, 0.1, 0.9, 1.0, dt=1e-4)
 target = m.simulate(truth, stim)
 for objective in ("features", "trace", "spikes"):
-    fit(m, target, objective=objective, n_trials=64, params={free!r},
+    fit(m, target, objective=objective, n_trials=64, search={free!r},
         fixed={{k: v for k, v in truth.items() if k not in {free!r}}}, progress=False)
 print(time.perf_counter() - t0)
 """
@@ -155,7 +155,7 @@ def spikefit_fit(model, truth, target, objective, n_trials, seed):
 
     fixed = {k: v for k, v in truth.items() if k not in FREE}
     called = datetime.datetime.now()
-    result = fit(model, target, objective=objective, n_trials=n_trials, seed=seed, params=FREE, fixed=fixed,
+    result = fit(model, target, objective=objective, n_trials=n_trials, seed=seed, search=FREE, fixed=fixed,
                  progress=False)
     return result, called
 

@@ -29,7 +29,7 @@ SAMPLERS = {"cmaes": {}, "optuna-cmaes": {}, "tpe": {}, "random": {}, "nsga2": {
 
 def run(sampler: str, seed: int, n_trials: int, model, target, truth, params) -> dict:
     t0 = time.perf_counter()
-    result = fit(model, target, objective="features", n_trials=n_trials, seed=seed, params=params,
+    result = fit(model, target, objective="features", n_trials=n_trials, seed=seed, search=params,
                  fixed={k: v for k, v in truth.items() if k not in params}, sampler=sampler,
                  refine=False, progress=False)
     wall = time.perf_counter() - t0
@@ -56,7 +56,7 @@ def main() -> None:
     preset, params = PROBLEMS[args.problem]
     truth = model.preset(preset) if preset else model.defaults()
     target = model.simulate(truth, default_protocol(model, truth))
-    fit(model, target, n_trials=32, params=params, refine=False, progress=False)  # compile and import first
+    fit(model, target, n_trials=32, search=params, refine=False, progress=False)  # compile and import first
     rows = []
     for sampler in args.samplers.split(","):
         for seed in (int(s) for s in args.seeds.split(",")):

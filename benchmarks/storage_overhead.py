@@ -22,7 +22,7 @@ from spikefit.fitting import fit
 
 def one_fit(target, n_trials: int, storage) -> float:
     started = time.perf_counter()
-    fit("lif", target, objective="spikes", n_trials=n_trials, params=["C", "g_L", "V_th"], seed=0, refine=False,
+    fit("lif", target, objective="spikes", n_trials=n_trials, search=["C", "g_L", "V_th"], seed=0, refine=False,
         progress=False, storage=storage, study_name=None if storage is None else uuid.uuid4().hex)
     return time.perf_counter() - started
 

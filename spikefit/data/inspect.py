@@ -1,73 +1,9 @@
-"""``spikefit inspect PATH``: print what was read from a recording, sweep by sweep.
-
-Registered on the ``spikefit`` command by ``spikefit.cli.build_parser``.
-"""
+"""What was read from a recording, sweep by sweep, as text (``spikefit inspect`` prints it)."""
 from __future__ import annotations
 
 import numpy as np
 
 from .trace import Recording
-
-
-def add_inspect_command(subparsers) -> None:
-    """Register ``inspect`` on the ``spikefit`` command's subparsers."""
-    p = subparsers.add_parser("inspect", help="print the sweeps, rates, stimulus amplitudes and spike counts "
-                                              "read from a recording")
-    p.add_argument("path", nargs="+", help="an .abf, .nwb, .csv or .npz file, a folder of .ibw files, .ibw files, "
-                                           "or the name of a shipped sample (spikefit.data.samples.names())")
-    p.add_argument("--protocol", action="append", help="keep this protocol only (repeat for several)")
-    p.add_argument("--sweeps", help="sweeps to keep by position, comma-separated: 0,2,5")
-    p.add_argument("--sweep-names", help="sweeps to keep by name, comma-separated: 326,328 (Igor sweep numbers)")
-    p.add_argument("--ljp", help="liquid-junction potential to subtract, e.g. 14mV (not corrected by default)")
-    p.add_argument("--stimulus", default="recorded", choices=["recorded", "smoothed", "ideal_step"],
-                   help="the stimulus as recorded (default), smoothed, or rebuilt as an ideal step")
-    p.add_argument("--threshold", default="-20mV", help="spike threshold (default -20 mV, as eFEL)")
-    p.add_argument("--channel-units", action="append", default=[], metavar="CHANNEL=UNIT",
-                   help="Igor waves without units: the unit of a channel, e.g. 0=pA and 3=mV")
-    p.add_argument("--units", action="append", default=[], metavar="QUANTITY=UNIT",
-                   help="CSV/NPZ without units: time=ms, voltage=mV, current=pA")
-    p.set_defaults(run=cmd_inspect)
-
-
-def cmd_inspect(args) -> int:
-    """Load ``args.path`` with the options given and print what was read."""
-    from ..cli import parse_quantity
-    from . import samples
-
-    options = {"stimulus": args.stimulus, "spike_threshold": parse_quantity(args.threshold, "V", "--threshold")}
-    if args.protocol:
-        options["protocol"] = args.protocol
-    if args.sweeps or args.sweep_names:
-        options["sweeps"] = _positions(args.sweeps) + _names(args.sweep_names)
-    if args.ljp:
-        options["ljp"] = parse_quantity(args.ljp, "V", "--ljp")
-    if args.channel_units:
-        options["channel_units"] = _pairs(args.channel_units, "--channel-units")
-    if args.units:
-        options["units"] = _pairs(args.units, "--units")
-    print(describe(samples.load_path_or_sample(args.path, **options)))
-    return 0
-
-
-def _positions(text: str | None) -> list[int]:
-    items = [t.strip() for t in (text or "").split(",") if t.strip()]
-    if not all(t.isdigit() for t in items):
-        raise ValueError(f"--sweeps must list positions such as 0,2,5, got {text!r} (names go to --sweep-names)")
-    return [int(t) for t in items]
-
-
-def _names(text: str | None) -> list[str]:
-    return [t.strip() for t in (text or "").split(",") if t.strip()]
-
-
-def _pairs(items: list[str], flag: str) -> dict:
-    pairs = {}
-    for item in items:
-        if "=" not in item:
-            raise ValueError(f"{flag} must look like NAME=UNIT, got {item!r}")
-        key, unit = (x.strip() for x in item.split("=", 1))
-        pairs[key] = unit
-    return pairs
 
 
 def describe(recording: Recording) -> str:

@@ -135,7 +135,7 @@ def step(amplitude, start, stop, duration, dt=1e-4, holding=0.0) -> Stimulus:
     Examples
     --------
     >>> stim = step(0.5e-9, start=0.1, stop=0.9, duration=1.0)
-    >>> stim.current.max()
+    >>> float(stim.current.max())
     5e-10
     """
     dt = require_positive(to_si(dt, "s", "dt"), "dt")

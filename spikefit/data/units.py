@@ -8,6 +8,7 @@ dimension has been checked. brian2 is imported only when such a value is passed,
 from __future__ import annotations
 
 import math
+import re
 
 import numpy as np
 
@@ -93,3 +94,30 @@ def to_display(value: float, unit: str) -> tuple[float, str]:
     """``value`` in SI ``unit`` converted to the unit tables show (ms, mV, pA, nS, pF, ...)."""
     display, factor = DISPLAY_UNITS.get(unit, (unit, 1.0))
     return value * factor, display
+
+
+# SI prefixes accepted in typed quantities such as "0.5nA" or "-55mV" (a shell, a config file).
+_PREFIXES = {"f": 1e-15, "p": 1e-12, "n": 1e-9, "u": 1e-6, "µ": 1e-6, "m": 1e-3, "": 1.0, "k": 1e3, "M": 1e6}
+_QUANTITY = re.compile(r"^\s*([-+]?(?:\d+\.?\d*|\.\d+)(?:[eE][-+]?\d+)?)\s*([a-zA-Zµ/0-9]*)\s*$")
+
+
+def parse_quantity(text: str, unit: str, name: str) -> float:
+    """SI float of a number typed with an optional SI-prefixed unit ("0.5nA", "-55 mV", "2e-3").
+
+    A bare number is taken to be in SI units already. The unit must be ``unit``.
+
+    >>> parse_quantity("200pF", "F", "C")
+    2e-10
+    >>> parse_quantity("-55 mV", "V", "E_L")
+    -0.055
+    """
+    match = _QUANTITY.match(text)
+    if not match:
+        raise ValueError(f"{name} must be a number with an optional unit such as 0.5n{unit}, got {text!r}")
+    value, suffix = float(match.group(1)), match.group(2)
+    if not suffix or suffix == unit:
+        return value
+    prefix, base = suffix[:-len(unit)], suffix[-len(unit):]
+    if base != unit or prefix not in _PREFIXES:
+        raise ValueError(f"{name} must be in {unit} (with an SI prefix such as m, u, n, p), got {text!r}")
+    return value * _PREFIXES[prefix]

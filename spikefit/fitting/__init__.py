@@ -1,14 +1,14 @@
 """Targets, objectives and search: how well a model fits, and the fit.
 
-``target``, ``objectives``, ``search`` (Optuna) and ``recovery`` are imported on first use, so
-that ``import spikefit`` stays fast. What measures a trace (features, metrics) is in
-``spikefit.features``.
+``target``, ``objectives``, ``space``, ``search`` (Optuna), ``refine``, ``result`` and
+``recovery`` are imported on first use, so that ``import spikefit`` stays fast. What measures a
+trace (features, metrics) is in ``spikefit.features``.
 """
 from importlib import import_module
 
 _LAZY = {
-    "fit": "search", "FitResult": "search", "SearchSpace": "search", "search_space": "search",
-    "BatchCmaEsSampler": "search",
+    "fit": "search", "FitResult": "result", "SearchSpace": "space", "search_space": "space",
+    "BatchCmaEsSampler": "samplers",
     "build_target": "target", "Target": "target", "OBJECTIVES": "objectives",
     "parse_objective": "objectives", "Scores": "objectives",
     "recover": "recovery", "Recovery": "recovery", "default_protocol": "recovery",

@@ -97,8 +97,8 @@ def heldout_stimulus(model, params, duration: float = 1.0, dt: float = 1e-4, see
     return ou_noise(mean * base, sd * base, tau, 0.1, duration - 0.1, duration, dt, seed=seed)
 
 
-def recover(model, true_params=None, protocol=None, n_trials: int = 2000, seed: int | None = 0,
-            params=None, objective="features", heldout: Stimulus | None = None, **fit_options) -> Recovery:
+def recover(model, true_params=None, *, protocol=None, n_trials: int = 2000, seed: int | None = 0,
+            search=None, objective="features", heldout: Stimulus | None = None, **fit_options) -> Recovery:
     """Simulate a target from known parameters, fit it, and compare; see the module doc.
 
     Parameters
@@ -111,8 +111,8 @@ def recover(model, true_params=None, protocol=None, n_trials: int = 2000, seed: 
         Stimuli of the target; ``default_protocol`` by default.
     n_trials, seed, objective, **fit_options
         As for ``fit``.
-    params : sequence of names or mapping, optional
-        The parameters to recover (as ``fit``'s ``params``); the others are fixed at their
+    search : sequence of names or mapping, optional
+        The parameters to recover (as ``fit``'s ``search``); the others are fixed at their
         true values. Every parameter by default.
     heldout : Stimulus, optional
         The stimulus to compare the recovered and the true model on; ``heldout_stimulus``
@@ -125,10 +125,10 @@ def recover(model, true_params=None, protocol=None, n_trials: int = 2000, seed: 
     truth = _true_params(model, true_params)
     stimuli = list(protocol) if protocol is not None else default_protocol(model, truth)
     target = model.simulate(truth, stimuli)
-    names = [p.name for p in model.parameters] if params is None else list(params)
+    names = [p.name for p in model.parameters] if search is None else list(search)
     fixed = {k: v for k, v in truth.items() if k not in names}
     result = fit(model, target, objective=objective, n_trials=n_trials, seed=seed,
-                 params=params if params is not None else names, fixed=fixed, **fit_options)
+                 search=search if search is not None else names, fixed=fixed, **fit_options)
     if heldout is None:
         heldout = heldout_stimulus(model, truth, stimuli[0].duration, stimuli[0].dt)
     true_spikes = model.simulate(truth, heldout).spike_times

@@ -40,8 +40,9 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
 
     Parameters
     ----------
-    search_space : dict of name -> FloatDistribution
-        What it samples (on a log scale where the distribution says).
+    space : space.SearchSpace
+        What it samples; its ``to_unit`` and ``from_unit`` map values to CMA-ES's unit box
+        (on a log scale where the parameter's spec says).
     popsize : int
         Population size of the first run: trials per generation.
     sigma0 : float
@@ -51,14 +52,15 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         Restart criteria (see above).
     """
 
-    def __init__(self, search_space: dict, popsize: int = 32, sigma0: float = 0.25, seed: int | None = None,
+    def __init__(self, space, popsize: int = 32, sigma0: float = 0.25, seed: int | None = None,
                  tol_x: float = 1e-3, stall: int = 20):
         if not popsize >= 2:
             raise ValueError(f"popsize >= 2 must hold for CMA-ES, got popsize={popsize}")
-        self.search_space = dict(search_space)
+        self.space = space
+        self.search_space = space.distributions()
         self.popsize, self.sigma0, self.seed = int(popsize), float(sigma0), seed
         self.tol_x, self.stall = float(tol_x), int(stall)
-        self._names = list(self.search_space)
+        self._names = list(space.names)
         self._state = None  # {"cma", "restarts", "best", "rng"}: pickled into the study
         self._results: list = []
 
@@ -129,27 +131,15 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
                          if t.system_attrs.get(_CMA_GENERATION) == self._generation()]
 
     def _to_unit(self, params: dict) -> np.ndarray:
-        out = []
-        for name in self._names:
-            dist, value = self.search_space[name], params[name]
-            lo, hi, v = (np.log(x) if dist.log else x for x in (dist.low, dist.high, value))
-            out.append((v - lo) / (hi - lo))
-        return np.array(out)
+        return self.space.to_unit(np.array([params[name] for name in self._names]))
 
     def _from_unit(self, u: np.ndarray) -> dict:
-        params = {}
-        for name, x in zip(self._names, np.clip(u, 0.0, 1.0)):
-            dist = self.search_space[name]
-            if dist.log:
-                value = float(np.exp(np.log(dist.low) + x * (np.log(dist.high) - np.log(dist.low))))
-            else:
-                value = float(dist.low + x * (dist.high - dist.low))
-            params[name] = min(max(value, dist.low), dist.high)
-        return params
+        return dict(zip(self._names, self.space.from_unit(u).tolist()))
 
 
-def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | None, search_space: dict):
-    """An Optuna sampler by name (``SAMPLERS``), seeded; None picks CMA-ES or NSGA-II.
+def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | None, space):
+    """An Optuna sampler by name (``SAMPLERS``) for a ``space.SearchSpace``, seeded; None picks
+    CMA-ES or NSGA-II.
 
     ``"cmaes"`` is ``BatchCmaEsSampler``; ``"optuna-cmaes"`` Optuna's ``CmaEsSampler``.
     """
@@ -162,7 +152,7 @@ def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | No
     if name in ("cmaes", "optuna-cmaes") and n_objectives > 1:
         raise ValueError(f"CMA-ES optimises one objective, got {n_objectives}: use nsga2, tpe or random")
     if name == "cmaes":
-        return BatchCmaEsSampler(search_space, popsize=max(batch, 2), seed=seed)
+        return BatchCmaEsSampler(space, popsize=max(batch, 2), seed=seed)
     if name == "optuna-cmaes":
         return optuna.samplers.CmaEsSampler(seed=seed, popsize=batch, warn_independent_sampling=False)
     if name == "nsga2":

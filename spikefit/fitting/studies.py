@@ -169,8 +169,7 @@ def open_study(space, spec, target, sampler=None, storage=None, study_name=None,
         seed = (int(seed) + 7919 * n_before + 104729 * os.getpid()) % 2**31
     study = optuna.create_study(storage=storage, study_name=study_name, load_if_exists=load_if_exists,
                                 directions=["minimize"] * spec.n_objectives,
-                                sampler=make_sampler(sampler, seed, spec.n_objectives, batch_size,
-                                                     space.distributions()))
+                                sampler=make_sampler(sampler, seed, spec.n_objectives, batch_size, space))
     if _ATTR not in study.user_attrs:
         study.set_user_attr(_ATTR, description)
     else:

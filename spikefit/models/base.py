@@ -184,7 +184,7 @@ class Model(ABC):
             return traces[0]
         return Recording(tuple(traces), {"model": self.name, "params": result.params.iloc[0].to_dict()})
 
-    def simulate_batch(self, table, stimuli, record_v: bool = False, dt=None) -> BatchResult:
+    def simulate_batch(self, table, stimuli, record_v: bool = False, dt=None, *, check: bool = True) -> BatchResult:
         """Simulate many parameter sets under many stimuli in one compiled call each.
 
         Parameters
@@ -196,9 +196,15 @@ class Model(ABC):
             Also return the membrane potential of every set at the stimuli's sampling.
         dt : float, optional
             Integration step (s), as in ``simulate``.
+        check : bool
+            Complete, convert and check the table against the model's rules (``table``).
+            False takes a mapping of every parameter to SI floats as it is: for a caller
+            that has checked its sets already (a fit checks its search space once and drops
+            proposals that break a rule before it simulates them).
         """
         stimuli = _as_stimuli(stimuli)
-        params = self.table(table)
+        params = self.table(table) if check else pd.DataFrame(
+            {p.name: np.asarray(table[p.name], dtype=float) for p in self.parameters})
         steps = [self._integration_step(s, dt) for s in stimuli]
         if self.backend == "brian2":
             from . import brian2_backend

@@ -1,11 +1,12 @@
 """Built-in Hodgkin-Huxley references: the recordings that simple models are compared against.
 
-``reference(name)`` gives the squid axon (``hh``), or Pospischil 2008's regular-spiking
-(``hh_rs``) or fast-spiking (``hh_fs``) cell, as a Recording of ``STEP_FACTORS`` current steps
+``spikefit.data.sources.reference(name)`` reads the squid axon (``hh``), or Pospischil 2008's
+regular-spiking (``hh_rs``) or fast-spiking (``hh_fs``) cell, as a Recording of ``STEP_FACTORS`` current steps
 (0.1 to 0.9 s of 1 s, in units of the cell's rheobase) and one Ornstein-Uhlenbeck noise sweep
 (``NOISE``), sampled at 0.1 ms. The HH kernels take about a minute to compile on a cold
 start, so the recordings ship with spikefit (``spikefit/data/references/*.npz``, written by
-``write_references``) and a test checks that they equal a fresh simulation.
+``write_references``) and a test checks that they equal a fresh simulation. The data room
+owns the names and the files (``spikefit.data.sources``); this module says how they are made.
 """
 from __future__ import annotations
 
@@ -13,8 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-REFERENCES = ("hh", "hh_rs", "hh_fs")
-"""Names of the built-in references (each a model of the same name)."""
+from ..data.sources import REFERENCES, reference_path
 
 STEP_FACTORS = (-0.5, 0.75, 1.25, 1.5, 2.0, 2.5, 3.0, 4.0)
 """Step amplitudes in units of the reference's rheobase (``RHEOBASE``)."""
@@ -27,8 +27,6 @@ NOISE = (1.5, 1.0, 5e-3, 1)
 (s) and seed of the Ornstein-Uhlenbeck current, from 0.1 to 0.9 s."""
 
 DURATION, START, STOP, DT = 1.0, 0.1, 0.9, 1e-4
-
-_FOLDER = Path(__file__).resolve().parent.parent / "data" / "references"
 
 
 def protocol(name: str) -> list:
@@ -47,21 +45,6 @@ def _rheobase(name: str) -> float:
     return RHEOBASE[name]
 
 
-def path(name: str) -> Path:
-    """The shipped file of a reference."""
-    _rheobase(name)
-    return _FOLDER / f"{name}.npz"
-
-
-def reference(name: str):
-    """The reference's Recording, read from the shipped file (see the module doc)."""
-    from ..data import load
-
-    recording = load(path(name))
-    return type(recording)(recording.sweeps, {**recording.metadata, "cell": name, "reference": name,
-                                               "source": f"spikefit reference {name} (simulated)"})
-
-
 def simulate_reference(name: str):
     """The reference simulated now (about a minute on a cold numba cache)."""
     from . import get_model
@@ -73,7 +56,7 @@ def simulate_reference(name: str):
 
 def write_references(folder: Path | None = None) -> list[Path]:
     """Simulate every reference and write it as .npz: how the shipped files are made."""
-    folder = Path(folder or _FOLDER)
+    folder = Path(folder) if folder is not None else reference_path(REFERENCES[0]).parent
     folder.mkdir(parents=True, exist_ok=True)
     written = []
     for name in REFERENCES:

@@ -1,15 +1,14 @@
 """Cells of a comparison: where their recordings come from, and how they split into training
 and held-out sweeps.
 
-A cell is a Recording; ``load_cell`` also takes a built-in reference (``hh``, ``hh_rs``,
-``hh_fs``), a shipped sample or a path. Step sweeps are grouped into levels (one amplitude,
+A cell is a Recording (``spikefit.data.resolve`` makes one from a reference's name, a
+shipped sample or a path). Step sweeps are grouped into levels (one amplitude,
 repeats within ``LEVEL_TOLERANCE``); the default split trains on every other level from the
 lowest (0, 2, 4, ...) and holds out the rest, and sweeps that are not steps (the noise
 sweep of a reference) are always held out: no fit sees them.
 """
 from __future__ import annotations
 
-import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,29 +17,6 @@ from ..data import Recording
 
 LEVEL_TOLERANCE = (0.02, 3e-12)
 """Two steps share a level when their amplitudes differ by less than max(2 %, 3 pA)."""
-
-
-def load_cell(source, stimulus: str | None = "ideal_step") -> Recording:
-    """A cell's Recording from a Recording, a reference name, a sample name or a path.
-
-    Files and samples are read with ``spikefit.load(..., stimulus=stimulus)``: by default the
-    ideal step rebuilt from the recorded current (recorded currents carry amplifier noise of
-    100 pA and more, which a model would take as input); None keeps the loader's default.
-    """
-    if isinstance(source, Recording):
-        return source
-    from ..data import samples
-    from ..models.references import REFERENCES, reference
-
-    if isinstance(source, str) and source in REFERENCES:
-        return reference(source)
-    options = {} if stimulus is None else {"stimulus": stimulus}
-    with warnings.catch_warnings():  # the repair was asked for: its warning says nothing new
-        warnings.filterwarnings("ignore", message=".*rebuilt as ideal steps")
-        recording = samples.load_path_or_sample(str(source), **options)
-    if recording.cell is None:
-        recording = Recording(recording.sweeps, {**recording.metadata, "cell": str(source)})
-    return recording
 
 
 def cell_name(recording: Recording, index: int) -> str:

@@ -2,9 +2,9 @@
 held-out sweeps, and compare the models cell by cell.
 
 >>> comparison = compare_models(["lif", "adex"], ["hh", "hh_rs"], n_trials=1000, seed=0)  # doctest: +SKIP
->>> comparison.table                 # tidy scores: cell, model, split, metric, value, unit
->>> comparison.tests("gamma")        # paired Wilcoxon tests with Benjamini-Hochberg correction
->>> comparison.write("report/")      # index.html, report.md, scores.csv, results.json, figures
+>>> comparison.table            # tidy scores: cell, model, split, metric, value, unit  # doctest: +SKIP
+>>> comparison.tests("gamma")   # paired Wilcoxon tests, Benjamini-Hochberg corrected  # doctest: +SKIP
+>>> comparison.write("report/") # index.html, report.md, scores.csv, results.json, figures  # doctest: +SKIP
 
 Same data, budget and seed policy for every model: each fit gets the cell's training sweeps
 (``cells.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
@@ -19,8 +19,8 @@ from typing import Mapping, Sequence
 import numpy as np
 import pandas as pd
 
-from ..data import Recording
-from .cells import Split, cell_name, load_cell, split_cell
+from ..data import Recording, resolve
+from .cells import Split, cell_name, split_cell
 from .parallel import JobFailure, run_jobs
 
 DEFAULT_MODELS = ("lif", "izhikevich", "adex")
@@ -151,7 +151,7 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
         Model names (``spikefit.available_models()``).
     cells : Recording, str or path, or a sequence of those
         Recordings, built-in references (``hh``, ``hh_rs``, ``hh_fs``), shipped samples or
-        files (``cells.load_cell``).
+        files (``spikefit.data.resolve``, with its default ``stimulus``).
     train, test : sequence of int, or mapping cell name -> sequence of int, optional
         Sweep indices to fit and to hold out; by default every other step level is held
         out, with any non-step sweep (``cells.split_cell``).
@@ -212,7 +212,7 @@ def _splits(cells, train, test) -> dict[str, Split]:
         raise ValueError("a comparison needs at least one cell, got none")
     splits = {}
     for index, source in enumerate(cells):
-        recording = load_cell(source)
+        recording = resolve(source)
         name = cell_name(recording, index)
         if name in splits:
             raise ValueError(f"two cells are named {name!r}: give them distinct 'cell' metadata")

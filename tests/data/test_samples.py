@@ -1,8 +1,11 @@
 """The sample recordings shipped in the package, with their licences and attribution."""
+import hashlib
+import re
 import tomllib
 from fnmatch import fnmatch
 from pathlib import Path
 
+import efel
 import numpy as np
 import pytest
 
@@ -21,7 +24,13 @@ def test_names_and_loading():
     assert np.allclose(amplitudes[:8], amplitudes[8:], atol=10) and 170 < amplitudes[0] < amplitudes[7] < 720
     fsi = samples.load("pyabf_fsi", sweeps=[16])
     assert fsi.metadata["cell_type"].startswith("fast-spiking interneuron") and fsi.metadata["species"] is None
-    assert len(fsi[0].spike_times) == 117
+    # The truth: eFEL's spike count of the same sweep's voltage, over the whole sweep.
+    trace = fsi[0]
+    efel.reset()
+    [counted] = efel.get_feature_values([{"T": np.arange(trace.v.size) * trace.dt * 1e3, "V": trace.v * 1e3,
+                                          "stim_start": [0.0], "stim_end": [trace.v.size * trace.dt * 1e3]}],
+                                        ["spike_count"])
+    assert len(trace.spike_times) == int(counted["spike_count"][0]) > 50  # a fast-spiking train
 
 
 def test_options_reach_the_loader():
@@ -34,14 +43,31 @@ def test_unknown_sample():
         samples.load("l5")
 
 
-@pytest.mark.parametrize("name, licence", [("sscx_l5ttpc_idrest", "LICENSE_CC-BY-4.0.txt"),
-                                           ("pyabf_fsi", "LICENSE_MIT.txt")])
-def test_every_sample_carries_its_licence_and_attribution(name, licence):
+@pytest.mark.parametrize("name, licence, licence_text, stated", [
+    ("sscx_l5ttpc_idrest", "LICENSE_CC-BY-4.0.txt", "Creative Commons (CC BY) 4.0",
+     ("CC BY 4.0", "doi:10.1016/j.patter.2023.100855")),
+    ("pyabf_fsi", "LICENSE_MIT.txt", "MIT License", ("MIT licence",)),
+])
+def test_every_sample_carries_its_licence_and_attribution(name, licence, licence_text, stated):
     folder = samples.path(name) if samples.path(name).is_dir() else samples.path(name).parent
-    assert (folder / licence).stat().st_size > 1000
+    assert (folder / licence).stat().st_size > 1000 and licence_text in (folder / licence).read_text()
+    assert [p.name for p in folder.glob("LICENSE_*")] == [licence]  # its own licence, no other
     text = samples.attribution(name)
-    assert "commit" in text and "sha256" in text and samples.describe(name).startswith(name)
-    assert ("CC BY 4.0" in text and "doi:10.1016/j.patter.2023.100855" in text) or "MIT" in text
+    assert "commit" in text and samples.describe(name).startswith(name)
+    assert all(words in text for words in stated), stated
+    assert samples.describe(name).endswith(f"({stated[0].split(' licence')[0]})")
+
+
+@pytest.mark.parametrize("name", samples.names())
+def test_every_shipped_file_is_the_one_its_attribution_hashes(name):
+    """The files are byte-identical copies of their source: their sha256 is the attribution's."""
+    folder = samples.path(name) if samples.path(name).is_dir() else samples.path(name).parent
+    text = samples.attribution(name)
+    data = sorted(p for p in folder.iterdir() if p.suffix in (".ibw", ".abf"))
+    for path in data:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        assert re.search(rf"{digest}(\s+{re.escape(path.name)})?\s*$", text, re.MULTILINE), path.name
+    assert len(re.findall(r"\b[0-9a-f]{64}\b", text)) == len(data)
 
 
 def test_samples_are_small_and_in_the_wheel():

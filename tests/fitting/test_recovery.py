@@ -30,7 +30,7 @@ def test_lif_recovers_every_parameter():
 
 def test_adex_recovers_from_a_multi_amplitude_step_protocol():
     result = R.recover("adex", "brette_gerstner_2005", n_trials=2000, seed=0,
-                       params=["C", "g_L", "a", "b", "tau_w", "V_reset"],
+                       search=["C", "g_L", "a", "b", "tau_w", "V_reset"],
                        objective={"features": 1.0, "trace": 0.1}, progress=False)
     check(result, {"C": 0.05, "g_L": 0.05, "a": 0.1, "b": 0.05, "tau_w": 0.05, "V_reset": 0.05})
     assert len(result.protocol) == len(R.RHEOBASE_FACTORS)
@@ -38,7 +38,7 @@ def test_adex_recovers_from_a_multi_amplitude_step_protocol():
 
 
 def test_izhikevich_recovers_a_b_c_d_k():
-    result = R.recover("izhikevich", "rs_2007", n_trials=3000, seed=0, params=["a", "b", "c", "d", "k"],
+    result = R.recover("izhikevich", "rs_2007", n_trials=3000, seed=0, search=["a", "b", "c", "d", "k"],
                        progress=False)
     check(result, {"a": 0.1, "b": 0.1, "c": 0.05, "d": 0.1, "k": 0.05})
 
@@ -53,7 +53,7 @@ def test_default_protocol_is_built_on_the_rheobase():
 
 
 def test_recovery_table_and_text():
-    result = R.recover("lif", n_trials=96, seed=1, params=["C", "g_L"], refine=False, progress=False)
+    result = R.recover("lif", n_trials=96, seed=1, search=["C", "g_L"], refine=False, progress=False)
     assert list(result.table["parameter"]) == ["C", "g_L"]
     assert result.table.loc[0, "unit"] == "pF" and result.table.loc[0, "true"] == pytest.approx(200)
     assert np.all((result.table["spread"] >= 0) & (result.table["spread"] <= 1))

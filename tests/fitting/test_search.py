@@ -1,11 +1,10 @@
-"""fit: search spaces, bad input before any trial, rules never simulated, batches, resume."""
+"""fit: bad input before any trial and checks only there, rules never simulated, batches, resume."""
 import numpy as np
 import optuna
 import pytest
 
 import spikefit
 from spikefit.fitting import search as S
-from spikefit.fitting.fit_cli import add_fit_commands, parse_objective_arg
 from spikefit.fitting.studies import open_storage
 from spikefit.fitting.target import build_target
 
@@ -26,41 +25,15 @@ def quick_fit(model, target, **options):
     return S.fit(model, target, **options)
 
 
-# --- search spaces -------------------------------------------------------------------
-def test_search_space_defaults_and_narrowing(lif):
-    space = S.search_space(lif)
-    assert space.names == tuple(p.name for p in lif.parameters) and not space.fixed
-    narrow = S.search_space(lif, {"C": (100e-12, 300e-12), "g_L": None}, fixed={"t_ref": 0.0})
-    assert narrow.names == ("C", "g_L") and narrow.low[0] == 100e-12 and narrow.high[1] == 100e-9
-    assert narrow.fixed["t_ref"] == 0.0 and narrow.fixed["E_L"] == lif.parameter("E_L").default
-    u = narrow.to_unit(np.array([[100e-12, 10e-9]]))
-    np.testing.assert_allclose(narrow.from_unit(u), [[100e-12, 10e-9]])
-
-
-@pytest.mark.parametrize("params, fixed, match", [
-    (["C", "tau"], None, "unknown parameter 'tau' for lif"),
-    ({"C": (300e-12, 100e-12)}, None, "low < high must hold for the bounds of C, got low=3e-10, high=1e-10"),
-    ({"C": (-1e-12, 100e-12)}, None, r"a log-scale parameter needs low > 0, got C low=-1e-12"),
-    ({"t_ref": (-1e-3, 5e-3)}, None, r"bounds of t_ref must lie in its physical domain \(t_ref >= 0\), got low=-0.001"),
-    ({"V_th": (-60e-3, np.inf)}, None, "bounds must be finite"),
-    (["C"], {"C": 1e-10}, "either searched or fixed, got C in both"),
-    (None, {"Vth": 0.0}, "unknown parameter 'Vth'"),
-    ({"C": "wide"}, None, "bounds must be \\(low, high\\)"),
-])
-def test_search_space_rejects(lif, params, fixed, match):
-    with pytest.raises(ValueError, match=match):
-        S.search_space(lif, params, fixed)
-
-
 # --- bad input: a clear error before any trial runs ----------------------------------
 def test_bad_input_fails_before_any_trial(lif, lif_target, tmp_path):
     silent = lif.simulate(None, spikefit.step(0.05e-9, 0.1, 0.5, 0.6))
     with pytest.raises(ValueError, match="'spikes' objective needs target spikes"):
         quick_fit(lif, silent, objective="spikes")
     with pytest.raises(ValueError, match=r"V_reset < Threshold must hold .* got V_reset up to -0.01 V"):
-        quick_fit(lif, lif_target, params={"V_reset": (-0.07, -0.01)})
+        quick_fit(lif, lif_target, search={"V_reset": (-0.07, -0.01)})
     with pytest.raises(ValueError, match=r"V_reset < V_th must hold, and the bounds"):
-        quick_fit(lif, lif_target, params={"V_reset": (-0.045, -0.04)}, fixed={"V_th": -0.06})
+        quick_fit(lif, lif_target, search={"V_reset": (-0.045, -0.04)}, fixed={"V_th": -0.06})
     with pytest.raises(ValueError, match="n_trials must be an int >= 1, got n_trials=0"):
         quick_fit(lif, lif_target, n_trials=0)
     with pytest.raises(ValueError, match="unknown sampler 'cma'"):
@@ -71,29 +44,42 @@ def test_bad_input_fails_before_any_trial(lif, lif_target, tmp_path):
 
 def test_a_study_name_that_exists_with_other_parameters_is_an_error(lif, lif_target, tmp_path):
     storage = f"sqlite:///{tmp_path / 'fit.db'}"
-    quick_fit(lif, lif_target, params=["C", "g_L"], storage=storage, study_name="cell1", n_trials=8)
+    quick_fit(lif, lif_target, search=["C", "g_L"], storage=storage, study_name="cell1", n_trials=8)
     with pytest.raises(ValueError, match="study 'cell1' already exists in the storage: pass load_if_exists=True"):
-        quick_fit(lif, lif_target, params=["C", "g_L"], storage=storage, study_name="cell1")
+        quick_fit(lif, lif_target, search=["C", "g_L"], storage=storage, study_name="cell1")
     with pytest.raises(ValueError, match="study 'cell1' exists with other searched parameters and bounds"):
-        quick_fit(lif, lif_target, params=["C"], storage=storage, study_name="cell1", load_if_exists=True)
+        quick_fit(lif, lif_target, search=["C"], storage=storage, study_name="cell1", load_if_exists=True)
     with pytest.raises(ValueError, match="study 'cell1' exists with other objective"):
-        quick_fit(lif, lif_target, params=["C", "g_L"], objective="trace", storage=storage, study_name="cell1",
+        quick_fit(lif, lif_target, search=["C", "g_L"], objective="trace", storage=storage, study_name="cell1",
                   load_if_exists=True)
     study = optuna.load_study(study_name="cell1", storage=storage)
     assert len(study.trials) == 8  # no trial ran for the rejected fits
 
 
+def test_options_are_keyword_only(lif, lif_target):
+    with pytest.raises(TypeError, match="positional"):
+        S.fit(lif, lif_target, "features", 8)
+
+
+def test_bounds_and_rules_are_checked_once_then_never_below(lif, lif_target, monkeypatch):
+    """fit checks its space at the boundary; the loop and the polish simulate unchecked tables."""
+    checks = []
+    monkeypatch.setattr(type(lif), "table", lambda self, params=None: checks.append(params))
+    result = quick_fit(lif, lif_target, search=["C", "g_L"], n_trials=32, refine=10)
+    assert checks == [] and np.isfinite(result.score)
+
+
 # --- the loop ------------------------------------------------------------------------
 def test_infeasible_proposals_are_failed_trials_never_simulated(lif, lif_target, monkeypatch):
     simulated = []
-    evaluate = S._Run.evaluate
+    evaluate = S.Run.evaluate
 
     def spy(self, rows):
         simulated.append(self.space.table(rows))
         return evaluate(self, rows)
 
-    monkeypatch.setattr(S._Run, "evaluate", spy)
-    result = quick_fit(lif, lif_target, params={"V_th": (-0.06, -0.04), "V_reset": (-0.06, -0.04)},
+    monkeypatch.setattr(S.Run, "evaluate", spy)
+    result = quick_fit(lif, lif_target, search={"V_th": (-0.06, -0.04), "V_reset": (-0.06, -0.04)},
                        n_trials=96, sampler="random")
     for table in simulated:
         assert np.all(table["V_reset"] < table["V_th"])
@@ -104,7 +90,7 @@ def test_infeasible_proposals_are_failed_trials_never_simulated(lif, lif_target,
 
 
 def test_fit_result_contents(lif, lif_target):
-    result = quick_fit(lif, lif_target, params=["C", "g_L", "V_th"], n_trials=96, refine=40)
+    result = quick_fit(lif, lif_target, search=["C", "g_L", "V_th"], n_trials=96, refine=40)
     assert set(result.params) == {p.name for p in lif.parameters}
     assert result.params["E_L"] == lif.parameter("E_L").default
     best = result.trials["value"].min()
@@ -120,26 +106,26 @@ def test_fit_result_contents(lif, lif_target):
 
 
 def test_same_seed_same_fit(lif, lif_target):
-    a = quick_fit(lif, lif_target, params=["C", "g_L"], n_trials=64)
-    b = quick_fit(lif, lif_target, params=["C", "g_L"], n_trials=64)
+    a = quick_fit(lif, lif_target, search=["C", "g_L"], n_trials=64)
+    b = quick_fit(lif, lif_target, search=["C", "g_L"], n_trials=64)
     assert a.params == b.params and a.score == b.score
 
 
 @pytest.mark.parametrize("sampler", ["tpe", "random", "optuna-cmaes"])
 def test_other_samplers(lif, lif_target, sampler):
-    result = quick_fit(lif, lif_target, params=["C", "g_L"], n_trials=24, sampler=sampler, batch_size=8)
+    result = quick_fit(lif, lif_target, search=["C", "g_L"], n_trials=24, sampler=sampler, batch_size=8)
     assert (result.trials["state"] == "COMPLETE").sum() == 24
 
 
 def test_multi_objective_with_nsga2(lif, lif_target):
-    result = quick_fit(lif, lif_target, objective="multi", params=["C", "g_L", "E_L"], n_trials=64, refine=30)
+    result = quick_fit(lif, lif_target, objective="multi", search=["C", "g_L", "E_L"], n_trials=64, refine=30)
     assert isinstance(result.score, tuple) and len(result.score) == 2
     assert list(result.trials.columns[2:4]) == ["value_firing", "value_subthreshold"]
     assert type(result.study.sampler).__name__ == "NSGAIISampler"
 
 
 def test_weighted_objective_records_voltages_when_needed(lif, lif_target):
-    result = quick_fit(lif, lif_target, objective={"spikes": 1, "trace": 0.1}, params=["C", "g_L"], n_trials=32)
+    result = quick_fit(lif, lif_target, objective={"spikes": 1, "trace": 0.1}, search=["C", "g_L"], n_trials=32)
     assert result.objective.describe() == ["1*spikes+0.1*trace"] and np.isfinite(result.score)
 
 
@@ -158,7 +144,7 @@ class Interrupted(Exception):
 
 
 def _interrupt_after(monkeypatch, n_batches):
-    evaluate = S._Run.evaluate
+    evaluate = S.Run.evaluate
     calls = []
 
     def flaky(self, rows):
@@ -167,13 +153,13 @@ def _interrupt_after(monkeypatch, n_batches):
             raise Interrupted  # as a Ctrl-C after the batch was asked for
         return evaluate(self, rows)
 
-    monkeypatch.setattr(S._Run, "evaluate", flaky)
+    monkeypatch.setattr(S.Run, "evaluate", flaky)
 
 
 @pytest.mark.parametrize("kind", ["sqlite", "journal"])
 def test_interrupted_fit_resumes_to_exactly_n_trials(lif, lif_target, tmp_path, monkeypatch, kind):
     storage = f"sqlite:///{tmp_path / 'fit.db'}" if kind == "sqlite" else str(tmp_path / "fit.journal")
-    options = dict(params=["C", "g_L", "V_th"], storage=storage, study_name="resume", batch_size=16)
+    options = dict(search=["C", "g_L", "V_th"], storage=storage, study_name="resume", batch_size=16)
     _interrupt_after(monkeypatch, 2)
     with pytest.raises(Interrupted):
         quick_fit(lif, lif_target, n_trials=80, **options)
@@ -196,60 +182,8 @@ def test_interrupted_fit_resumes_to_exactly_n_trials(lif, lif_target, tmp_path, 
 
 def test_cma_state_is_stored_once_per_generation(lif, lif_target, tmp_path):
     storage = f"sqlite:///{tmp_path / 'cma.db'}"
-    result = quick_fit(lif, lif_target, params=["C", "g_L"], n_trials=48, batch_size=16, storage=storage,
+    result = quick_fit(lif, lif_target, search=["C", "g_L"], n_trials=48, batch_size=16, storage=storage,
                        study_name="cma")
     assert "spikefit:cma" in result.study.user_attrs
     generations = {t.system_attrs["spikefit:cma_generation"] for t in result.study.trials}
     assert generations == {"0:0", "0:1", "0:2"}
-
-
-# --- the command line ----------------------------------------------------------------
-def test_fit_command_writes_params_trials_and_figure(lif, tmp_path, capsys):
-    import argparse
-    import json
-
-    path = tmp_path / "cell.npz"
-    lif.simulate(None, spikefit.step_protocol([0.1e-9, 0.4e-9], 0.1, 0.5, 0.6)).write(path)
-    parser = argparse.ArgumentParser()
-    add_fit_commands(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["fit", "lif", str(path), "--trials", "32", "--seed", "0", "--param", "C",
-                              "--param", "g_L", "--no-refine", "--out", str(tmp_path / "out")])
-    assert args.run(args) == 0
-    saved = json.loads((tmp_path / "out" / "best_params.json").read_text())
-    assert saved["params"]["C"]["unit"] == "F" and saved["params"]["C"]["searched"]
-    assert (tmp_path / "out" / "trials.csv").read_text().startswith("number,state,value,C,g_L")
-    assert (tmp_path / "out" / "fit.png").stat().st_size > 1000
-    assert "failures:" in capsys.readouterr().out
-
-
-def test_resume_needs_storage_and_study(tmp_path):
-    import argparse
-
-    parser = argparse.ArgumentParser()
-    add_fit_commands(parser.add_subparsers(dest="command"))
-    args = parser.parse_args(["fit", "lif", "hh", "--resume"])
-    with pytest.raises(ValueError, match="--resume needs --storage URL and --study NAME"):
-        args.run(args)
-
-
-def test_objective_argument_forms():
-    assert parse_objective_arg("features") == "features"
-    assert parse_objective_arg("features=1,trace=0.1") == {"features": 1.0, "trace": 0.1}
-    assert parse_objective_arg("firing;spikes") == ["firing", "spikes"]
-    with pytest.raises(ValueError, match="weights must be numbers, got 'trace=x'"):
-        parse_objective_arg("features=1,trace=x")
-
-
-def test_fit_command_on_a_shipped_real_cell(tmp_path, capsys):
-    import json
-
-    from spikefit.cli import main
-
-    out = tmp_path / "real"
-    with pytest.warns(UserWarning, match="rebuilt as ideal steps"):  # the loader says what it replaced
-        assert main(["fit", "adex", "sscx_l5ttpc_idrest", "--stimulus", "ideal_step", "--trials", "64", "--seed", "0",
-                     "--no-refine", "--out", str(out)]) == 0
-    saved = json.loads((out / "best_params.json").read_text())
-    assert saved["params"]["V_T"]["unit"] == "V" and np.isfinite(saved["score"])
-    assert (out / "fit.png").stat().st_size > 1000
-    assert "fit adex: score" in capsys.readouterr().out

@@ -3,13 +3,14 @@ import numpy as np
 import pytest
 
 from spikefit.data import step_protocol
+from spikefit.data.sources import REFERENCES, reference
 from spikefit.models import get_model
 from spikefit.models import references as R
 
 
-@pytest.mark.parametrize("name", R.REFERENCES)
+@pytest.mark.parametrize("name", REFERENCES)
 def test_shipped_reference_equals_a_fresh_simulation(name):
-    shipped, fresh = R.reference(name), R.simulate_reference(name)
+    shipped, fresh = reference(name), R.simulate_reference(name)
     assert len(shipped) == len(fresh) == len(R.STEP_FACTORS) + 1
     for a, b in zip(shipped, fresh):
         np.testing.assert_array_equal(a.stimulus.current, b.stimulus.current)
@@ -18,7 +19,7 @@ def test_shipped_reference_equals_a_fresh_simulation(name):
     assert shipped.cell == name and [R.is_noise(s) for s in shipped] == [False] * 8 + [True]
 
 
-@pytest.mark.parametrize("name", R.REFERENCES)
+@pytest.mark.parametrize("name", REFERENCES)
 def test_rheobase_table_is_the_models_own(name):
     """RHEOBASE is each model's rheobase to 10 pA: silent 10 pA below, a spike 10 pA above."""
     model = get_model(name)
@@ -29,4 +30,4 @@ def test_rheobase_table_is_the_models_own(name):
 
 def test_unknown_reference_is_named():
     with pytest.raises(ValueError, match="unknown reference 'hh_xx'; references are hh, hh_rs, hh_fs"):
-        R.reference("hh_xx")
+        reference("hh_xx")

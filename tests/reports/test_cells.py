@@ -3,12 +3,13 @@ import numpy as np
 import pytest
 
 import spikefit
+from spikefit.data import resolve
 from spikefit.models.references import STEP_FACTORS
-from spikefit.reports.cells import load_cell, split_cell, step_amplitude, step_levels
+from spikefit.reports.cells import split_cell, step_amplitude, step_levels
 
 
 def test_reference_levels_and_default_split():
-    recording = load_cell("hh_rs")
+    recording = resolve("hh_rs")
     levels = step_levels(recording)
     assert levels == [[i] for i in range(len(STEP_FACTORS))]  # the noise sweep (8) is no step
     assert np.isnan(step_amplitude(recording[8]))
@@ -18,7 +19,7 @@ def test_reference_levels_and_default_split():
 
 
 def test_repeats_of_a_real_cell_share_a_level():
-    recording = load_cell("sscx_l5ttpc_idrest")  # 8 amplitudes x 2 repeats, ideal steps
+    recording = resolve("sscx_l5ttpc_idrest")  # 8 amplitudes x 2 repeats, ideal steps
     levels = step_levels(recording)
     assert len(levels) == 8 and all(len(level) == 2 for level in levels)
     amplitudes = [np.mean([step_amplitude(recording[i]) for i in level]) for level in levels]
@@ -29,7 +30,7 @@ def test_repeats_of_a_real_cell_share_a_level():
 
 
 def test_explicit_split_and_its_complement():
-    recording = load_cell("hh")
+    recording = resolve("hh")
     split = split_cell(recording, "hh", test=[8])
     assert split.train == tuple(range(8)) and split.test == (8,)
 
@@ -42,7 +43,7 @@ def test_explicit_split_and_its_complement():
 ])
 def test_splits_that_cannot_work_are_refused(train, test, match):
     with pytest.raises(ValueError, match=match):
-        split_cell(load_cell("hh"), "hh", train, test)
+        split_cell(resolve("hh"), "hh", train, test)
 
 
 def test_one_step_level_has_no_default_split():

@@ -84,18 +84,3 @@ def load(name: str, **options) -> Recording:
     if spec["cell"] is not None:
         options.setdefault("cell", spec["cell"])
     return load_file(path(name), metadata=metadata, **options)
-
-
-def load_path_or_sample(source, **options) -> Recording:
-    """A recording from a path (or a list of .ibw paths) or, failing that, a shipped sample's name."""
-    from ..loaders import load as load_file
-
-    if isinstance(source, (list, tuple)):
-        if len(source) > 1:
-            return load_file(list(source), **options)
-        source = source[0]
-    if Path(source).exists():
-        return load_file(source, **options)
-    if source in _SAMPLES:
-        return load(source, **options)
-    raise ValueError(f"no file or folder {source!r}, and no sample of that name; samples are {', '.join(names())}")

@@ -11,12 +11,15 @@ import os
 import sys
 import time
 
-from .comparison import DEFAULT_CELLS, DEFAULT_MODELS, DEFAULT_TRIALS
+from ..data.load_options import STIMULUS_MODES
+from ..data.sources import DEFAULT_STIMULUS
+from ..reports.comparison import DEFAULT_CELLS, DEFAULT_MODELS, DEFAULT_TRIALS
+from .options import parse_objective_arg
 
 DEFAULT_OUT = "spikefit-report"
 
 
-def add_compare_command(subparsers) -> None:
+def add_command(subparsers) -> None:
     """Add ``compare`` to the ``spikefit`` parser's subparsers."""
     compare = subparsers.add_parser("compare", help="compare models on held-out sweeps and write a report",
                                     description=__doc__.split("\n\n")[0].split(": ", 1)[1])
@@ -33,23 +36,23 @@ def add_compare_command(subparsers) -> None:
                          help=f"fits run in parallel processes, one at a time each (default: the CPUs, "
                               f"{os.cpu_count() or 1} here)")
     compare.add_argument("--storage", help="keep every fit as a resumable study here (sqlite:///..., postgresql://...)")
-    compare.add_argument("--stimulus", default="ideal_step", choices=["recorded", "smoothed", "ideal_step"],
-                         help="current of recorded cells (default ideal_step: steps rebuilt without amplifier noise)")
+    compare.add_argument("--stimulus", choices=STIMULUS_MODES,
+                         help=f"current of recorded cells (default {DEFAULT_STIMULUS}: steps rebuilt without amplifier "
+                              f"noise, as every command, and a Recording spikefit wrote as written)")
     compare.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"report folder (default {DEFAULT_OUT})")
     compare.add_argument("--force", action="store_true", help="write into an output folder that holds files")
-    compare.set_defaults(run=cmd_compare)
+    compare.set_defaults(run=run)
 
 
-def cmd_compare(args) -> int:
+def run(args) -> int:
     """Compare, print the headline and the scores, write the report; 0 on success."""
-    from ..fitting.fit_cli import parse_objective_arg
-    from .cells import load_cell
-    from .comparison import compare_models
-    from .writer import check_directory
+    from ..data import resolve
+    from ..reports.comparison import compare_models
+    from ..reports.writer import check_directory
 
     check_directory(args.out, args.force, override="--force")  # before a minute of fitting, not after
     started = time.perf_counter()
-    cells = [load_cell(source, args.stimulus) for source in (args.target or DEFAULT_CELLS)]
+    cells = [resolve(source, stimulus=args.stimulus) for source in (args.target or DEFAULT_CELLS)]
     comparison = compare_models(args.models, cells, objective=parse_objective_arg(args.objective),
                                 n_trials=args.trials, seed=args.seed, workers=args.workers, storage=args.storage)
     print_comparison(comparison)

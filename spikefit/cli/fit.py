@@ -1,13 +1,13 @@
-"""``spikefit fit`` and ``spikefit recover``: fit a model from a shell, check what a protocol recovers.
+"""``spikefit fit MODEL SOURCE``: fit a model from a shell.
 
-``spikefit fit MODEL TARGET`` fits MODEL to TARGET: a recording file or folder that
-``spikefit.load`` reads, a shipped sample (``spikefit.data.samples.names()``), or a
-built-in reference (``hh``, ``hh_rs``, ``hh_fs``: its step sweeps; ``spikefit.models.references``).
-With ``--out DIR`` it writes ``best_params.json`` (values with units), ``trials.csv`` and
-``fit.png`` (target against fit, sweep by sweep).
-
-``spikefit recover MODEL`` simulates MODEL with a preset (or its defaults) under the
-rheobase protocol, fits it, and prints true against recovered values.
+``spikefit fit MODEL SOURCE`` fits MODEL to SOURCE (``spikefit.data.resolve``): a recording
+file or folder that ``spikefit.load`` reads, a shipped sample (``spikefit.data.samples.names()``),
+or a built-in reference (``hh``, ``hh_rs``, ``hh_fs``: its steps and its noise sweep).
+``--param NAME=VALUE`` pins a parameter to a value, ``--search NAME[=LOW:HIGH]`` searches it
+(within its spec's bounds, or those given, units allowed: ``C=50pF:500pF``); without
+``--search`` every parameter not pinned is searched. With ``--out DIR`` it writes
+``best_params.json`` (values with units), ``trials.csv`` and ``fit.png`` (target against fit,
+sweep by sweep).
 """
 from __future__ import annotations
 
@@ -16,18 +16,21 @@ import signal
 from contextlib import contextmanager
 from pathlib import Path
 
-from ..models.references import REFERENCES
+from ..data import resolve
+from ..data.load_options import STIMULUS_MODES
+from ..data.sources import DEFAULT_STIMULUS
+from .options import parse_objective_arg, parse_search, parse_values
 
 
-def add_fit_commands(subparsers) -> None:
-    """Add ``fit`` and ``recover`` to the ``spikefit`` parser's subparsers."""
-    from .objectives import OBJECTIVES
-    from .studies import GRACE_FACTOR, HEARTBEAT
+def add_command(subparsers) -> None:
+    """Add ``fit`` to the ``spikefit`` parser's subparsers."""
+    from ..fitting.objectives import OBJECTIVES
+    from ..fitting.studies import GRACE_FACTOR, HEARTBEAT
 
     fit = subparsers.add_parser("fit", help="fit a model to a recording, a sample or a simulated reference",
                                 description=__doc__.split("\n\n")[1])
     fit.add_argument("model", help="lif, izhikevich or adex (or another model name)")
-    fit.add_argument("target", metavar="TARGET",
+    fit.add_argument("target", metavar="SOURCE",
                      help="a recording file or folder, a shipped sample, or hh, hh_rs, hh_fs")
     fit.add_argument("--objective", default="features",
                      help=f"one of {', '.join(OBJECTIVES)} or multi; NAME=W,NAME=W for a weighted sum "
@@ -35,8 +38,11 @@ def add_fit_commands(subparsers) -> None:
     fit.add_argument("--trials", type=int, default=500, help="completed trials (default 500)")
     fit.add_argument("--seed", type=int, default=None)
     fit.add_argument("--sampler", default=None, help="cmaes (default), tpe, random, nsga2, gp, optuna-cmaes")
-    fit.add_argument("--param", action="append", default=[], metavar="NAME",
-                     help="search only these parameters (repeat); the others keep their defaults")
+    fit.add_argument("--search", action="append", default=[], metavar="NAME[=LOW:HIGH]",
+                     help="search this parameter (repeat), within its spec's bounds or LOW:HIGH (SI or with a "
+                          "unit: C=50pF:500pF); by default every parameter not set by --param")
+    fit.add_argument("--param", action="append", default=[], metavar="NAME=VALUE",
+                     help="pin a parameter to a value, in SI or with a unit: V_reset=-65mV (repeat)")
     fit.add_argument("--storage", help="sqlite:///fit.db, another RDB URL, or a journal file path")
     fit.add_argument("--study", help="study name in --storage")
     fit.add_argument("--resume", action="store_true",
@@ -44,40 +50,29 @@ def add_fit_commands(subparsers) -> None:
     fit.add_argument("--heartbeat", type=int, default=HEARTBEAT, metavar="SECONDS",
                      help=f"seconds between heartbeats of running trials in an RDB storage; a trial silent for "
                           f"{GRACE_FACTOR} heartbeats is retried by another worker (default {HEARTBEAT})")
-    fit.add_argument("--stimulus", default="recorded", choices=["recorded", "smoothed", "ideal_step"],
-                     help="current of a recording (as spikefit.load: recorded, smoothed, or the ideal step rebuilt "
-                          "without amplifier noise; default recorded)")
+    fit.add_argument("--stimulus", choices=STIMULUS_MODES,
+                     help=f"current of a recording (as spikefit.load: recorded, smoothed, or the ideal step rebuilt "
+                          f"without amplifier noise; default {DEFAULT_STIMULUS}, as every command, and a Recording "
+                          f"spikefit wrote as written)")
     fit.add_argument("--no-refine", action="store_true", help="skip the local polish of the best trial")
     fit.add_argument("--out", metavar="DIR", help="write best_params.json, trials.csv and fit.png here")
-    fit.set_defaults(run=cmd_fit)
-
-    recover = subparsers.add_parser("recover", help="recover known parameters from a simulated protocol",
-                                    description=__doc__.split("\n\n")[2])
-    recover.add_argument("model", help="lif, izhikevich or adex")
-    recover.add_argument("--preset", help="the true parameters: a preset of the model (default: its defaults)")
-    recover.add_argument("--trials", type=int, default=2000, help="completed trials (default 2000)")
-    recover.add_argument("--seed", type=int, default=0)
-    recover.add_argument("--param", action="append", default=[], metavar="NAME",
-                         help="recover only these parameters (repeat); the others are fixed at the truth")
-    recover.add_argument("--objective", default="features", help="as for fit (default: features)")
-    recover.set_defaults(run=cmd_recover)
+    fit.set_defaults(run=run)
 
 
-def cmd_fit(args) -> int:
+def run(args) -> int:
     """Fit and report; 0 on success."""
     import spikefit
-
-    from .search import fit
 
     if args.resume and not (args.storage and args.study):
         raise ValueError("--resume needs --storage URL and --study NAME")
     model = spikefit.get_model(args.model)
-    target = load_target(args.target, args.stimulus)
+    target = resolve(args.target, stimulus=args.stimulus)
     with _sigterm_exits():
-        result = fit(model, target, objective=parse_objective_arg(args.objective), n_trials=args.trials,
-                     seed=args.seed, params=args.param or None, sampler=args.sampler, storage=args.storage,
-                     study_name=args.study, refine=not args.no_refine, load_if_exists=args.resume,
-                     heartbeat=args.heartbeat)
+        result = spikefit.fit(model, target, objective=parse_objective_arg(args.objective), n_trials=args.trials,
+                              seed=args.seed, search=parse_search(model, args.search),
+                              fixed=parse_values(model, args.param) or None, sampler=args.sampler,
+                              storage=args.storage, study_name=args.study, refine=not args.no_refine,
+                              load_if_exists=args.resume, heartbeat=args.heartbeat)
     print_fit(result)
     if args.out:
         for path in write_fit(result, args.out):
@@ -100,51 +95,6 @@ def _sigterm_exits():
         yield
     finally:
         signal.signal(signal.SIGTERM, before)
-
-
-def cmd_recover(args) -> int:
-    """Recover and print the table; 0 on success."""
-    from .recovery import IDENTIFIABLE_SPREAD, format_table, recover
-
-    result = recover(args.model, args.preset, n_trials=args.trials, seed=args.seed,
-                     params=args.param or None, objective=parse_objective_arg(args.objective))
-    fit = result.fit
-    print(f"{args.model} ({args.preset or 'defaults'}), {len(result.protocol)} steps, {args.trials} trials, "
-          f"seed {args.seed}: score {fit.score:.4g} in {fit.wall_time:.1f} s")
-    print(format_table(result))
-    print(f"Gamma on held-out noise: {result.heldout_gamma:.3f}")
-    print(f"spread: interquartile range of the best 5 % of trials, as a fraction of the search range; "
-          f"identifiable below {IDENTIFIABLE_SPREAD}")
-    return 0
-
-
-def parse_objective_arg(text: str):
-    """``features``, ``multi``, ``features=1,trace=0.1`` (a weighted sum) or ``firing;spikes`` (several)."""
-    if ";" in text:
-        return [parse_objective_arg(part) for part in text.split(";") if part.strip()]
-    if "=" not in text:
-        return text.strip()
-    weights = {}
-    for item in text.split(","):
-        name, _, weight = item.partition("=")
-        try:
-            weights[name.strip()] = float(weight)
-        except ValueError:
-            raise ValueError(f"--objective weights must be numbers, got {item!r}") from None
-    return weights
-
-
-def load_target(source: str, stimulus: str = "recorded"):
-    """A Recording from a file or a sample (read with ``stimulus``, as ``spikefit.load``), or a
-    built-in reference (its step sweeps)."""
-    from spikefit.data import samples
-
-    from ..models.references import is_noise, reference
-
-    if source in REFERENCES:
-        recording = reference(source)
-        return type(recording)([s for s in recording if not is_noise(s)], recording.metadata)
-    return samples.load_path_or_sample(source, stimulus=stimulus)
 
 
 def print_fit(result) -> None:

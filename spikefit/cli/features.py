@@ -1,7 +1,6 @@
-"""``spikefit features PATH_OR_SAMPLE``: the feature table of a recording.
+"""``spikefit features SOURCE``: the feature table of a recording.
 
-Wired into ``spikefit.cli`` by ``add_features_command(subparsers)``; ``cmd_features(args)``
-runs it. The table shows ms, mV, pA and MOhm (units in the column names); why a value is
+The table shows ms, mV, pA and MOhm (units in the column names); why a value is
 missing goes below the table, or to stderr with ``--csv`` so that stdout stays clean CSV.
 """
 from __future__ import annotations
@@ -11,21 +10,21 @@ import sys
 
 import pandas as pd
 
-from ..data import samples
+from ..data import resolve
 from ..data.units import DISPLAY_UNITS
 from ..features.efel_features import DEFAULT_FEATURES, extract_features
 
 _DISPLAY = {**DISPLAY_UNITS, "Ohm": ("MOhm", 1e-6), "1": ("", 1.0)}
 
 
-def add_features_command(subparsers) -> argparse.ArgumentParser:
+def add_command(subparsers) -> argparse.ArgumentParser:
     """Add the ``features`` command to the ``spikefit`` parser's subparsers."""
     parser = subparsers.add_parser(
         "features", help="print the eFEL feature table of a recording",
         description="Print one row per sweep and one column per eFEL feature of a recording.")
-    parser.add_argument("source", metavar="PATH_OR_SAMPLE",
-                        help="a recording file or folder that spikefit.load reads, or a shipped sample "
-                             "(spikefit.data.samples.names())")
+    parser.add_argument("source", metavar="SOURCE",
+                        help="a recording file or folder that spikefit.load reads, a shipped sample "
+                             "(spikefit.data.samples.names()) or a built-in reference (hh, hh_rs, hh_fs)")
     parser.add_argument("--names", metavar="A,B,...",
                         help="comma-separated eFEL feature names (default: " + ", ".join(DEFAULT_FEATURES) + ")")
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE",
@@ -33,13 +32,13 @@ def add_features_command(subparsers) -> argparse.ArgumentParser:
     parser.add_argument("--window", metavar="START,STOP",
                         help="stimulus window in s, instead of each sweep's (e.g. 0.7,2.7)")
     parser.add_argument("--csv", action="store_true", help="write CSV to stdout")
-    parser.set_defaults(run=cmd_features)
+    parser.set_defaults(run=run)
     return parser
 
 
-def cmd_features(args) -> int:
-    """Print the feature table of ``args.source``; 0 on success."""
-    recording = samples.load_path_or_sample(args.source)
+def run(args) -> int:
+    """Print the feature table of ``args.source`` (``spikefit.data.resolve``); 0 on success."""
+    recording = resolve(args.source)
     names = [n.strip() for n in args.names.split(",") if n.strip()] if args.names else None
     window = _parse_window(args.window) if args.window else None
     table = extract_features(recording, names, window=window, **_parse_settings(args.set))

@@ -1,0 +1,67 @@
+"""Refine: polish a fit's best trial with Nelder-Mead (scipy) in the unit box of the search space."""
+from __future__ import annotations
+
+import time
+import warnings
+
+import numpy as np
+
+from .space import feasible
+
+
+def polish(run, best, refine) -> tuple[dict, float | tuple, bool]:
+    """The best trial's full parameters (SI) and score, polished by Nelder-Mead when that is better.
+
+    ``run`` is the fit's loop (``search.Run``: model, space, objective, ``evaluate``, timings);
+    ``refine`` is False, True (200 evaluations) or a budget of evaluations.
+    """
+    x0 = np.array([best.params[n] for n in run.space.names])
+    values0 = np.asarray(best.values, dtype=float)
+    params = {**run.space.fixed, **dict(zip(run.space.names, x0.tolist()))}
+    if not refine:
+        return _ordered(run.model, params), _score(values0), False
+    t0 = time.perf_counter()
+    budget = 200 if refine is True else int(refine)
+    kept = dict(run.timings)  # the search's own breakdown, without the polish
+    x, values = refine_point(run, x0, budget)
+    run.timings.update(kept, refine=time.perf_counter() - t0)
+    better = values.sum() < values0.sum() and np.all(values <= values0 + 1e-12)
+    if not better:
+        return _ordered(run.model, params), _score(values0), False
+    run.study.set_user_attr("refined", {"params": dict(zip(run.space.names, map(float, x))),
+                                        "values": [float(v) for v in values], "from_trial": best.number})
+    params = {**run.space.fixed, **dict(zip(run.space.names, x.tolist()))}
+    return _ordered(run.model, params), _score(values), True
+
+
+def refine_point(run, x0: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray]:
+    """Nelder-Mead (scipy) from ``x0`` (SI) in the unit box; the best point seen and its scores."""
+    from scipy.optimize import minimize
+
+    best = {"x": x0, "values": np.full(run.spec.n_objectives, np.inf)}
+
+    def cost(u):
+        x = run.space.from_unit(u)
+        if not feasible(run.model, run.space, x[None, :])[0][0]:
+            return 1e12
+        values = run.evaluate(x[None, :])[0][0]
+        if values.sum() < best["values"].sum():
+            best.update(x=x, values=values)
+        return float(values.sum())
+
+    u0 = run.space.to_unit(x0)
+    simplex = [u0] + [np.clip(u0 + 0.05 * np.eye(len(u0))[i] * (1 if u0[i] < 0.95 else -1), 0, 1)
+                      for i in range(len(u0))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        minimize(cost, u0, method="Nelder-Mead", bounds=[(0.0, 1.0)] * len(u0),
+                 options={"maxfev": budget, "initial_simplex": np.array(simplex), "xatol": 1e-4, "fatol": 1e-6})
+    return best["x"], best["values"]
+
+
+def _score(values: np.ndarray):
+    return float(values[0]) if values.size == 1 else tuple(float(v) for v in values)
+
+
+def _ordered(model, params: dict) -> dict:
+    return {p.name: float(params[p.name]) for p in model.parameters}

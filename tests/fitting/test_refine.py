@@ -1,0 +1,52 @@
+"""The polish: Nelder-Mead in the unit box finds a known minimum and keeps only an improvement."""
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+import spikefit
+from spikefit.fitting.refine import polish, refine_point
+from spikefit.fitting.space import search_space
+
+
+class _Bowl:
+    """A fit's loop stand-in whose objective is a bowl with its minimum at ``centre`` (SI)."""
+
+    def __init__(self, model, space, centre):
+        self.model, self.space, self.centre = model, space, np.asarray(centre)
+        self.spec = SimpleNamespace(n_objectives=1)
+        self.timings = {"ask": 1.0}
+        self.study = SimpleNamespace(set_user_attr=lambda key, value: setattr(self, key, value))
+
+    def evaluate(self, rows):
+        distance = (self.space.to_unit(rows) - self.space.to_unit(self.centre[None, :])) ** 2
+        return distance.sum(axis=1, keepdims=True), None, None
+
+
+@pytest.fixture
+def bowl():
+    lif = spikefit.get_model("lif")
+    space = search_space(lif, ["C", "E_L"])
+    return _Bowl(lif, space, [300e-12, -0.068])
+
+
+def test_refine_point_finds_the_minimum(bowl):
+    x, values = refine_point(bowl, np.array([100e-12, -0.075]), budget=300)
+    np.testing.assert_allclose(x, bowl.centre, rtol=2e-3)
+    assert values[0] < 1e-6
+
+
+def test_polish_keeps_an_improvement_and_says_so(bowl):
+    start = SimpleNamespace(params={"C": 100e-12, "E_L": -0.075}, values=[0.5], number=7)
+    params, score, refined = polish(bowl, start, refine=300)
+    assert refined and score < 1e-6 and bowl.refined["from_trial"] == 7
+    assert list(params) == [p.name for p in bowl.model.parameters]  # complete, in the model's order
+    assert params["C"] == pytest.approx(300e-12, rel=2e-3) and params["V_th"] == bowl.model.parameter("V_th").default
+    assert bowl.timings["ask"] == 1.0 and bowl.timings["refine"] > 0  # the search's own timings kept
+
+
+def test_polish_without_improvement_keeps_the_trial(bowl):
+    best = SimpleNamespace(params={"C": 300e-12, "E_L": -0.068}, values=[0.0], number=3)
+    params, score, refined = polish(bowl, best, refine=50)
+    assert not refined and score == 0.0 and params["C"] == 300e-12
+    assert polish(bowl, best, refine=False) == (params, 0.0, False)
