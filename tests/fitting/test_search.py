@@ -134,7 +134,7 @@ def test_a_model_with_spikes_of_its_own_fits_on_firing_features():
     the fast path's peak detection; its peaks are found in its voltage, so it records them."""
     hh_fs = spikefit.get_model("hh_fs")
     target = hh_fs.simulate(None, [spikefit.step(a, 0.02, 0.12, 0.15) for a in (0.2e-9, 0.4e-9)])
-    result = quick_fit(hh_fs, target, objective="firing", params=["g_Na"], n_trials=8)
+    result = quick_fit(hh_fs, target, objective="firing", search=["g_Na"], n_trials=8)
     assert np.isfinite(result.score) and result.score >= 0
 
 
