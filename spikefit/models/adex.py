@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from .base import Model
-from .brian2_backend import HOLD_FOR_T_REF
+from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
 from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, exp_simd, refractory_steps
 from .parameters import Parameter, less, non_negative, positive
 from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
@@ -113,15 +113,17 @@ class AdEx(Model):
 
     # The same model for the Brian 2 backend (brian2_backend.py); w integrates on while v
     # is held, as in the kernel.
-    brian2_equations = """
-        dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : volt (unless refractory)
-        dw/dt = (a*(v - E_L) - w)/tau_w : amp
-    """
-    brian2_threshold = "v > V_cut"
-    brian2_reset = "v = V_reset; w += b"
-    brian2_refractory = HOLD_FOR_T_REF  # v held round(t_ref/dt) steps, as the kernel
-    brian2_method = "euler"
-    brian2_spike_peak = "V_cut"
+    brian2 = Brian2Equations(
+        equations="""
+            dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : volt (unless refractory)
+            dw/dt = (a*(v - E_L) - w)/tau_w : amp
+        """,
+        threshold="v > V_cut",
+        reset="v = V_reset; w += b",
+        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps, as the kernel
+        method="euler",
+        spike_peak="V_cut",
+    )
 
     @property
     def presets(self):

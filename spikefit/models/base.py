@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..data import Recording, Stimulus, Trace
 from ..data.units import require_positive, to_si
+from .brian2_equations import Brian2Equations
 from .parameters import Parameter, Rule, build_table, unknown_name_error
 
 BACKENDS = ("numba", "brian2")
@@ -81,8 +82,8 @@ class Model(ABC):
     """Base of all single-neuron models: parameters, validation and the batch driver.
 
     Subclasses give ``name``, ``parameters``, ``rules``, ``presets`` and the numba kernel
-    (``_kernel`` and ``_initial_state``); the Brian 2 backend reads their ``brian2_*``
-    attributes.
+    (``_kernel`` and ``_initial_state``); the Brian 2 backend reads their ``brian2``
+    (a ``Brian2Equations``).
     """
 
     name: str = ""
@@ -93,10 +94,15 @@ class Model(ABC):
     """Largest integration step (s) the default integrator is accurate at; None: any."""
     state_names: tuple[str, ...] = ("v",)
     """State variables, in the column order of ``_initial_state`` (Brian 2 uses these names)."""
+    brian2: Brian2Equations | None = None
+    """The same model for ``backend="brian2"``; None: the model has no Brian 2 form."""
 
     def __init__(self, backend: str = "numba"):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        if backend == "brian2" and self.brian2 is None:
+            raise ValueError(f"backend='brian2' needs the model's Brian 2 equations, and model "
+                             f"{self.name!r} has none (its brian2 attribute is None)")
         self.backend = backend
 
     def __repr__(self) -> str:

@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit, prange
 
 from .base import Model
+from .brian2_equations import Brian2Equations
 from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE
 from .parameters import Parameter, less, less_equal, positive
 from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
@@ -102,15 +103,17 @@ class Izhikevich(Model):
     _kernel = staticmethod(by_batch_size(izhikevich_kernel, izhikevich_block))
 
     # The same model for the Brian 2 backend (brian2_backend.py).
-    brian2_equations = """
-        dv/dt = (k*(v - v_r)*(v - v_t) - u + I)/C : volt
-        du/dt = a*(b*(v - v_r) - u) : amp
-    """
-    brian2_threshold = "v >= v_peak"
-    brian2_reset = "v = c; u += d"
-    brian2_refractory = False
-    brian2_method = "euler"
-    brian2_spike_peak = "v_peak"
+    brian2 = Brian2Equations(
+        equations="""
+            dv/dt = (k*(v - v_r)*(v - v_t) - u + I)/C : volt
+            du/dt = a*(b*(v - v_r) - u) : amp
+        """,
+        threshold="v >= v_peak",
+        reset="v = c; u += d",
+        refractory=False,
+        method="euler",
+        spike_peak="v_peak",
+    )
 
     @property
     def presets(self):

@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit, prange
 
 from .base import Model
-from .brian2_backend import HOLD_FOR_T_REF
+from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
 from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, refractory_steps
 from .parameters import Parameter, less, non_negative, positive
 from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
@@ -89,14 +89,14 @@ class LIF(Model):
     _kernel = staticmethod(by_batch_size(lif_kernel, lif_block))
 
     # The same model for the Brian 2 backend (brian2_backend.py).
-    brian2_equations = """
-        dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)
-    """
-    brian2_threshold = "v > V_th"
-    brian2_reset = "v = V_reset"
-    brian2_refractory = HOLD_FOR_T_REF  # v held round(t_ref/dt) steps, as the kernel
-    brian2_method = "exact"
-    brian2_spike_peak = "V_th"
+    brian2 = Brian2Equations(
+        equations="dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)",
+        threshold="v > V_th",
+        reset="v = V_reset",
+        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps, as the kernel
+        method="exact",
+        spike_peak="V_th",
+    )
 
     def _initial_state(self, matrix):
         return matrix[ROW.E_L][:, None].copy()

@@ -285,7 +285,8 @@ def test_pospischil_areas_are_the_published_cylinders():
 
 @pytest.mark.parametrize("name", ["hh", "hh_rs", "hh_fs"])
 def test_brian2_equations_declare_the_parameters(name):
-    brian2 = pytest.importorskip("brian2")
+    import brian2
+
     from spikefit.data.units import BRIAN2_UNITS
     from spikefit.models import brian2_backend
 
