@@ -11,16 +11,16 @@ A reset model gives two small numba functions, compiled ``inline="always"`` into
     state ``x`` (n_state, m; row 0 is ``v``) and the refractory counts ``ref`` in place,
     writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into ``flag`` and returns
     how many sets had an event. Its loop over the sets is branch-free, so that it
-    vectorises; it unpacks ``constants`` before that loop (unpacking inside it costs
-    reference counting per set, and the loop no longer vectorises: AdEx ran 10x slower).
+    vectorises; it unpacks ``constants`` before that loop (unpacked per set, inside it,
+    the loop did not vectorise: AdEx ran 10x slower).
 
 ``integrate_block`` is the loop shell around them. Each model module then defines, in
 three lines each, its block function (``@njit(cache=True, fastmath=FASTMATH)``, calling
 ``integrate_block``) and its parallel kernel (a ``prange`` over the blocks calling the block
 function), and gives ``by_batch_size(parallel, block)`` as its ``_kernel``: a batch of one
 block runs the block function alone, without the thread pool. (A serial kernel looping over
-the blocks would be one more function to compile, 4 to 8 s from a cold cache, for nothing:
-a batch of more than one block is what the thread pool is for.)
+the blocks would be one more function to compile from a cold cache, for nothing: a batch of
+more than one block is what the thread pool is for.)
 
 Why not a factory returning the kernels as closures: numba keys the on-disk cache of a
 closure by the pickle of what it closes over, and a pickled dispatcher carries a uuid drawn

@@ -60,3 +60,35 @@ def test_one_block_alone_gives_what_the_parallel_kernel_gives(name):
     np.testing.assert_array_equal(one.spike_times[0], many.spike_times[0][:BLOCK, :one.spike_times[0].shape[1]])
     np.testing.assert_array_equal(one.v[0], many.v[0][:BLOCK])
     assert many.spike_counts.min() >= 1
+
+
+_FIRST_CALLS = """
+import json, spikefit
+from spikefit.models import adex, izhikevich, lif
+stim = spikefit.step(1e-9, 0.01, 0.02, 0.03, 1e-4)
+for name in ("lif", "izhikevich", "adex"):
+    model = spikefit.get_model(name)
+    for n in (1, {many}):  # the block alone, then the parallel kernel
+        model.simulate_batch([model.defaults()] * n, stim)
+kernels = [lif.lif_block, lif.lif_kernel, izhikevich.izhikevich_block, izhikevich.izhikevich_kernel,
+           adex.adex_block, adex.adex_kernel]
+print(json.dumps([[len(k.stats.cache_hits), len(k.stats.cache_misses)] for k in kernels]))
+"""
+
+
+@pytest.mark.slow  # compiles every reset kernel from an empty cache: 20 to 30 s
+def test_a_second_process_loads_every_kernel_from_the_cache(tmp_path):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    code = _FIRST_CALLS.format(many=BLOCK + 1)
+
+    def first_calls():
+        out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+        return json.loads(out.stdout.strip().splitlines()[-1])
+
+    assert all(hits == 0 and misses == 1 for hits, misses in first_calls())  # compiled
+    assert all(hits == 1 and misses == 0 for hits, misses in first_calls())  # loaded
