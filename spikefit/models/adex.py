@@ -93,7 +93,9 @@ def adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
 def adex_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
     for blk in prange(n_blocks(P.shape[1])):
-        adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk)
+        # prange counts in uint64: as int64, the block compiles once for both paths
+        adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged,
+                      np.int64(blk))
 
 
 class AdEx(Model):

@@ -85,7 +85,9 @@ def izhikevich_block(P, current, dt, substeps, record_v, state0, v_out, spikes, 
 @njit(parallel=True, cache=True, fastmath=FASTMATH)
 def izhikevich_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
     for blk in prange(n_blocks(P.shape[1])):
-        izhikevich_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk)
+        # prange counts in uint64: as int64, the block compiles once for both paths
+        izhikevich_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged,
+                            np.int64(blk))
 
 
 class Izhikevich(Model):
