@@ -95,7 +95,7 @@ def adex_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, count
     for blk in prange(n_blocks(P.shape[1])):
         # prange counts in uint64: as int64, the block compiles once for both paths
         adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged,
-                      np.int64(blk))
+                   np.int64(blk))
 
 
 class AdEx(Model):

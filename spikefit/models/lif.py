@@ -77,7 +77,7 @@ def lif_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts
     for blk in prange(n_blocks(P.shape[1])):
         # prange counts in uint64: as int64, the block compiles once for both paths
         lif_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged,
-                     np.int64(blk))
+                  np.int64(blk))
 
 
 class LIF(Model):
