@@ -1,6 +1,6 @@
 """Network throughput: the Destexhe 2009 network on Brian 2's numpy, cython and cpp_standalone targets.
 
-Workload: ``spikefit.models.network.destexhe2009`` with its defaults (10 % LTS, b_RS = 5 pA,
+Workload: ``spikefit.studies.destexhe2009.simulate_network`` with its defaults (10 % LTS, b_RS = 5 pA,
 notebook kick) at N = 500 and 2000 cells, 1 s of biological time, dt = 0.1 ms, seed 1 (a
 seed whose network sustains its activity on every target, so that all targets simulate a
 comparable number of spikes; targets draw different random numbers, so the spike counts
@@ -39,8 +39,8 @@ _CHILD = """
 import json, os, sys
 import brian2
 brian2.prefs.codegen.runtime.cython.cache_dir = os.environ["BENCH_CYTHON_CACHE"]
-from spikefit.models.network import destexhe2009
-r = destexhe2009(n={n}, duration={duration}, seed={seed}, codegen_target={target!r})
+from spikefit.studies.destexhe2009 import simulate_network
+r = simulate_network(n={n}, duration={duration}, seed={seed}, codegen_target={target!r})
 print("RESULT " + json.dumps(dict(wall=r.wall_time, spikes=sum(p.count for p in r.spikes.values()),
                                   rate=r.mean_rate, persistence=r.persistence)))
 """

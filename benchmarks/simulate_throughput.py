@@ -105,7 +105,7 @@ _COLD_SNIPPET = textwrap.dedent("""
     stim = spikefit.step({amp!r}, {start!r}, {stop!r}, {dur!r}, dt={dt!r})
     model = spikefit.get_model("adex")
     t0 = time.perf_counter()
-    for n in (1, {many}):  # one block (serial kernel) and two (parallel kernel)
+    for n in (1, {many}):  # one block (the block function alone) and two (parallel kernel)
         model.simulate_batch({{"a": [4e-9] * n, "b": [80.5e-12] * n}}, stim)
     print(time.perf_counter() - t0)
 """)
@@ -246,8 +246,7 @@ def main(argv=None) -> int:
 
     import brian2 as b2
     import spikefit
-    from spikefit.models import adex
-    from spikefit.models.adex import adex_kernel
+    from spikefit.models.adex import adex_block, adex_kernel
     from spikefit.models.kernel_tools import BLOCK
 
     stim = spikefit.step(AMPLITUDE, START, STOP, DURATION, dt=DT)
@@ -262,12 +261,12 @@ def main(argv=None) -> int:
     print(f"  workload: 1 s at dt = 0.1 ms ({N_STEPS} steps), 0.8 nA step 0.1-0.9 s, a in 1..8 nS, "
           f"b in 40..120 pA; sizes {args.sizes}; median of {args.repeats}; BLOCK = {BLOCK}")
 
-    # numba: compile / first call, of the serial kernel (one block) and the parallel one
+    # numba: compile / first call, of the block function alone (one block) and the parallel one
     t0 = time.perf_counter()
     for n in (1, BLOCK + 1):
         model.simulate_batch(parameter_sets(n), stim)
     numba_first = time.perf_counter() - t0
-    kernels = [k for k in (adex_kernel, getattr(adex, "adex_kernel_serial", None)) if k is not None]
+    kernels = [adex_kernel, adex_block]
     hits = sum(len(k.stats.cache_hits) for k in kernels)
     misses = sum(len(k.stats.cache_misses) for k in kernels)
     how = ("loaded from numba's cache" if hits and not misses else

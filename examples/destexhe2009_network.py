@@ -4,7 +4,7 @@
    (40 pA) RS adaptation and draws both rasters.
 2. Sweeps mean delay, delay jitter, facilitation, depression, STDP and stochastic release
    one at a time and writes a Markdown report with figures.
-3. Optionally (--search) asks Optuna for the strongest adaptation that still sustains
+3. Optionally (--search) bisects for the strongest adaptation that still sustains
    asynchronous irregular activity.
 
 Run: python examples/destexhe2009_network.py [--out destexhe2009_out] [--n 500] [--duration 3]
@@ -15,8 +15,8 @@ tiny networks.
 import argparse
 from pathlib import Path
 
-from spikefit.models.network import destexhe2009
-from spikefit.reports.network_sweeps import plot_raster, sweep, weakest_sustaining, write_sweep_report
+from spikefit.studies.destexhe2009 import (plot_raster, simulate_network, sustaining_edge, sweep,
+                                           write_sweep_report)
 
 parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
 parser.add_argument("--out", default="destexhe2009_out", help="output folder")
@@ -27,7 +27,7 @@ parser.add_argument("--raster-seed", type=int, default=1,
                     help="seed of the two raster runs (default 1: sustains at b = 5 pA on every target)")
 parser.add_argument("--target", default=None, choices=("numpy", "cython", "cpp_standalone"),
                     help="Brian 2 target (default numpy; cython is faster once compiled)")
-parser.add_argument("--search", action="store_true", help="also run the Optuna search (8 trials)")
+parser.add_argument("--search", action="store_true", help="also run the bisection for the edge (8 trials)")
 parser.add_argument("--quick", action="store_true", help="tiny networks, short runs")
 args = parser.parse_args()
 if args.quick:
@@ -37,11 +37,11 @@ out = Path(args.out)
 out.mkdir(parents=True, exist_ok=True)
 
 run = dict(n=args.n, duration=args.duration, seed=args.raster_seed, codegen_target=args.target)
-weak = destexhe2009(adaptation_b=5e-12, **run)
-strong = destexhe2009(adaptation_b=40e-12, **run)
+weak = simulate_network(b=5e-12, **run)
+strong = simulate_network(b=40e-12, **run)
 for name, result in (("weak", weak), ("strong", strong)):
     plot_raster(result, out / f"raster_{name}_adaptation.png")
-    print(f"b = {result.params['adaptation_b'] * 1e12:g} pA: active {result.persistence:.2f} s after the kick, "
+    print(f"b = {result.params['b'] * 1e12:g} pA: active {result.persistence:.2f} s after the kick, "
           f"CV {result.cv_isi:.2f}, chi {result.synchrony:.2f}, {result.mean_rate:.1f} Hz "
           f"({result.wall_time:.1f} s on {result.codegen_target})")
 
@@ -50,7 +50,7 @@ report = write_sweep_report(table, out, rasters={"weak_adaptation": weak, "stron
 print(f"written {report}")
 
 if args.search:
-    found = weakest_sustaining("adaptation_b", n=args.n, hold=args.duration - 0.25, n_trials=8,
-                               codegen_target=args.target)
+    found = sustaining_edge("b", n=args.n, hold=args.duration - 0.25, n_trials=8,
+                            codegen_target=args.target)
     print(found.trials.to_string(index=False))
     print("strongest sustaining b:", "none" if found.best is None else f"{found.best * 1e12:.1f} pA")

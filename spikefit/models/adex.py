@@ -12,10 +12,10 @@ import numpy as np
 from numba import njit, prange
 
 from .base import Model
-from .brian2_backend import HOLD_FOR_T_REF
-from .kernel_tools import (BLOCK, NO_EVENT, NOT_FINITE, SPIKE, exp_simd, handle_events, record_sample,
-                           refractory_steps)
+from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
+from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, exp_simd, refractory_steps
 from .parameters import Parameter, less, non_negative, positive
+from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
 
 PARAMETERS = (
     Parameter("C", "F", 281e-12, 20e-12, 1000e-12, True, "membrane capacitance"),
@@ -32,77 +32,70 @@ PARAMETERS = (
 )
 
 
-_FASTMATH = {"contract", "arcp", "nsz"}
+ROW = parameter_rows(PARAMETERS)
 
 
-@njit(cache=True, fastmath=_FASTMATH)
-def _adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
-    """Integrate block ``blk`` (sets ``blk * BLOCK`` to ``blk * BLOCK + BLOCK - 1``)."""
-    n_sets = P.shape[1]
-    lo = blk * BLOCK
-    m = min(BLOCK, n_sets - lo)
-    hi = lo + m
-    dt_C = dt / P[0, lo:hi]
-    g_L = P[1, lo:hi].copy()
-    E_L = P[2, lo:hi].copy()
-    V_T = P[3, lo:hi].copy()
-    inv_DT = 1.0 / P[4, lo:hi]
-    gL_DT = g_L * P[4, lo:hi]
-    dt_tauw = dt / P[5, lo:hi]
-    a = P[6, lo:hi].copy()
-    b = P[7, lo:hi].copy()
-    V_reset = P[8, lo:hi].copy()
-    V_cut = P[9, lo:hi].copy()
-    n_ref = refractory_steps(P[10, lo:hi], dt)
-    v = state0[lo:hi, 0].copy()
-    w = state0[lo:hi, 1].copy()
-    ref = np.zeros(m, np.int64)
-    flag = np.zeros(m, np.int64)
-    pending = np.zeros(m, np.bool_)
-    step = 0
-    for k in range(current.shape[0]):
-        if record_v:
-            record_sample(v_out, lo, m, k, v, pending, V_cut)
-        I = current[k]
-        for _ in range(substeps):
-            step += 1
-            n_events = 0
-            for j in range(m):
-                vj = v[j]
-                wj = w[j]
-                spike_current = gL_DT[j] * exp_simd((vj - V_T[j]) * inv_DT[j])
-                dv = (g_L[j] * (E_L[j] - vj) + spike_current - wj + I) * dt_C[j]
-                w_new = wj + (a[j] * (vj - E_L[j]) - wj) * dt_tauw[j]
-                frozen = ref[j] > 0
-                v_new = vj if frozen else vj + dv
-                # a runaway state is not a spike: it must stay non-finite to be seen
-                finite = (abs(v_new) < np.inf) & (abs(w_new) < np.inf)
-                fired = finite & (v_new > V_cut[j])
-                v[j] = V_reset[j] if fired else v_new
-                w[j] = w_new + b[j] if fired else w_new
-                ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
-                event = SPIKE if fired else NO_EVENT
-                flag[j] = event if finite else NOT_FINITE
-                n_events += flag[j]
-            if n_events:
-                handle_events(flag, lo, m, step * dt, spikes, counts, diverged, pending)
+@njit(inline="always")
+def _coefficients(P, lo, hi, dt):
+    """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
+    g_L = P[ROW.g_L, lo:hi].copy()
+    constants = (
+        dt / P[ROW.C, lo:hi],
+        g_L,
+        P[ROW.E_L, lo:hi].copy(),
+        P[ROW.V_T, lo:hi].copy(),
+        1.0 / P[ROW.Delta_T, lo:hi],
+        g_L * P[ROW.Delta_T, lo:hi],
+        dt / P[ROW.tau_w, lo:hi],
+        P[ROW.a, lo:hi].copy(),
+        P[ROW.b, lo:hi].copy(),
+        P[ROW.V_reset, lo:hi].copy(),
+        P[ROW.V_cut, lo:hi].copy(),
+    )
+    return constants, constants[10], refractory_steps(P[ROW.t_ref, lo:hi], dt)
 
 
-@njit(parallel=True, cache=True, fastmath=_FASTMATH)
+@njit(inline="always")
+def _step(constants, x, ref, n_ref, flag, I):
+    """One forward-Euler step of every set of the block: state (v, w), v frozen while
+    refractory. Flags each set's event and returns how many sets had one."""
+    dt_C, g_L, E_L, V_T, inv_DT, gL_DT, dt_tauw, a, b, V_reset, V_cut = constants
+    v = x[0]
+    w = x[1]
+    n_events = 0
+    for j in range(flag.size):
+        vj = v[j]
+        wj = w[j]
+        spike_current = gL_DT[j] * exp_simd((vj - V_T[j]) * inv_DT[j])
+        dv = (g_L[j] * (E_L[j] - vj) + spike_current - wj + I) * dt_C[j]
+        w_new = wj + (a[j] * (vj - E_L[j]) - wj) * dt_tauw[j]
+        frozen = ref[j] > 0
+        v_new = vj if frozen else vj + dv
+        # a runaway state is not a spike: it must stay non-finite to be seen
+        finite = (abs(v_new) < np.inf) & (abs(w_new) < np.inf)
+        fired = finite & (v_new > V_cut[j])
+        v[j] = V_reset[j] if fired else v_new
+        w[j] = w_new + b[j] if fired else w_new
+        ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
+        event = SPIKE if fired else NO_EVENT
+        flag[j] = event if finite else NOT_FINITE
+        n_events += flag[j]
+    return n_events
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
+    """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
+    integrate_block(_coefficients, _step, P, current, dt, substeps, record_v, state0, v_out,
+                    spikes, counts, diverged, blk)
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
 def adex_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
-    for blk in prange((P.shape[1] + BLOCK - 1) // BLOCK):
-        _adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk)
-
-
-@njit(cache=True, fastmath=_FASTMATH)
-def adex_kernel_serial(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
-    """``adex_kernel`` without the thread pool, for batches of one block.
-
-    Waking the pool for a single block costs little on an idle machine but a scheduler time
-    slice (milliseconds) on a busy one, more than simulating the block.
-    """
-    for blk in range((P.shape[1] + BLOCK - 1) // BLOCK):
-        _adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk)
+    for blk in prange(n_blocks(P.shape[1])):
+        # prange counts in uint64: as int64, the block compiles once for both paths
+        adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged,
+                   np.int64(blk))
 
 
 class AdEx(Model):
@@ -120,23 +113,21 @@ class AdEx(Model):
     spike_drawing = "reset"
     reset_parameter = "V_reset"
 
-    @staticmethod
-    def _kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
-        """``adex_kernel``; ``adex_kernel_serial`` when the sets fit in one block."""
-        kernel = adex_kernel if P.shape[1] > BLOCK else adex_kernel_serial
-        kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged)
+    _kernel = staticmethod(by_batch_size(adex_kernel, adex_block))
 
     # The same model for the Brian 2 backend (brian2_backend.py); w integrates on while v
     # is held, as in the kernel.
-    brian2_equations = """
-        dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : volt (unless refractory)
-        dw/dt = (a*(v - E_L) - w)/tau_w : amp
-    """
-    brian2_threshold = "v > V_cut"
-    brian2_reset = "v = V_reset; w += b"
-    brian2_refractory = HOLD_FOR_T_REF  # v held round(t_ref/dt) steps, as the kernel
-    brian2_method = "euler"
-    brian2_spike_peak = "V_cut"
+    brian2 = Brian2Equations(
+        equations="""
+            dv/dt = (g_L*(E_L - v) + g_L*Delta_T*exp((v - V_T)/Delta_T) - w + I)/C : volt (unless refractory)
+            dw/dt = (a*(v - E_L) - w)/tau_w : amp
+        """,
+        threshold="v > V_cut",
+        reset="v = V_reset; w += b",
+        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps, as the kernel
+        method="euler",
+        spike_peak="V_cut",
+    )
 
     @property
     def presets(self):
@@ -145,5 +136,5 @@ class AdEx(Model):
         return ADEX_PRESETS
 
     def _initial_state(self, matrix):
-        return np.stack([matrix[2], np.zeros(matrix.shape[1])], axis=1)
+        return np.stack([matrix[ROW.E_L], np.zeros(matrix.shape[1])], axis=1)
 

@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..data import Recording, Stimulus, Trace
 from ..data.units import require_positive, to_si
+from .brian2_equations import Brian2Equations
 from .parameters import Parameter, Rule, build_table, unknown_name_error
 
 BACKENDS = ("numba", "brian2")
@@ -100,8 +101,8 @@ class Model(ABC):
     """Base of all single-neuron models: parameters, validation and the batch driver.
 
     Subclasses give ``name``, ``parameters``, ``rules``, ``presets`` and the numba kernel
-    (``_kernel`` and ``_initial_state``); the Brian 2 backend reads their ``brian2_*``
-    attributes.
+    (``_kernel`` and ``_initial_state``); the Brian 2 backend reads their ``brian2``
+    (a ``Brian2Equations``).
     """
 
     name: str = ""
@@ -116,10 +117,15 @@ class Model(ABC):
     """How the model's traces show a spike, one of ``SPIKE_DRAWINGS``; every model sets it."""
     reset_parameter: str | None = None
     """The parameter (V) a reset model resets its voltage to; None for ``"shape"``."""
+    brian2: Brian2Equations | None = None
+    """The same model for ``backend="brian2"``; None: the model has no Brian 2 form."""
 
     def __init__(self, backend: str = "numba"):
         if backend not in BACKENDS:
             raise ValueError(f"backend must be one of {', '.join(BACKENDS)}, got {backend!r}")
+        if backend == "brian2" and self.brian2 is None:
+            raise ValueError(f"backend='brian2' needs the model's Brian 2 equations, and model "
+                             f"{self.name!r} has none (its brian2 attribute is None)")
         self.backend = backend
 
     def __repr__(self) -> str:

@@ -1,20 +1,9 @@
 """Brian 2 backend: the same equations as the numba kernels, run by Brian 2 as the reference.
 
-A model gives its equations through class attributes, and this module builds one
-``NeuronGroup`` of one neuron per parameter set from them:
-
-``brian2_equations``
-    Brian equations in SI units; membrane variable ``v``. The input ``I : amp`` and every
-    parameter of the model are declared here as per-neuron variables, under their spikefit
-    names and with the units of their specs (an equation may still declare one itself).
-``brian2_threshold``, ``brian2_reset``, ``brian2_refractory``, ``brian2_method``
-    As Brian's ``NeuronGroup`` takes them (``brian2_reset`` may be None,
-    ``brian2_refractory`` False).
-``brian2_spike_peak`` (optional)
-    Name of the parameter at which a reset model draws its spikes in the recorded trace
-    (as the numba kernels, see ``kernel_tools.DRAWN_SPIKE_PEAK``); None draws nothing.
-``brian2_initial(params) -> dict``
-    Initial value (SI) of each state variable, one per parameter set.
+A model gives its equations as ``model.brian2``, a ``Brian2Equations``
+(brian2_equations.py), and its initial state through ``model.brian2_initial(params)`` (the
+initial value, SI, of each state variable, one per parameter set); this module builds one
+``NeuronGroup`` of one neuron per parameter set from them.
 
 Conventions shared with the numba kernels, so that both give the same numbers:
 
@@ -39,17 +28,6 @@ from .kernel_tools import DRAWN_SPIKE_PEAK
 
 CODEGEN_TARGETS = ("numpy", "cython")
 
-HOLD_FOR_T_REF = "timestep(t - lastspike, dt) <= floor(t_ref / dt + 0.5)"
-"""Refractory condition that holds ``v`` for ``round(t_ref / dt)`` steps after the spike step.
-
-The numba kernels freeze ``v`` for ``n_ref = round(t_ref / dt)`` steps after the step in
-which the spike happened. Brian's ``refractory=t_ref`` leaves refractoriness once
-``timestep(t - lastspike) >= timestep(t_ref)``; since ``lastspike`` is the *start* of the
-spike step, that freezes ``v`` for only ``n_ref - 1`` steps, and every later spike would come
-one step early. Brian takes a boolean condition instead ("refractory while true"), which
-gives the kernels' count; ``floor(x + 0.5)`` is ``round`` up to exact ties.
-"""
-
 _DIVERGED = "diverged"  # boolean variable added to every group; set once a state is not finite
 
 
@@ -60,7 +38,7 @@ def run(model, params: pd.DataFrame, stimulus, dt: float, record_v: bool,
     Parameters
     ----------
     model : Model
-        A model with the ``brian2_*`` attributes described in this module's docstring.
+        A model with ``brian2`` (a ``Brian2Equations``) and ``brian2_initial``.
     params : pandas.DataFrame
         One row per parameter set, every parameter of the model, SI units.
     stimulus : Stimulus
@@ -121,7 +99,7 @@ def _code_object_class(target: str):
 
 def _equations(b2, model):
     """The model's equations plus declarations of ``I`` and of every parameter they lack."""
-    equations = b2.Equations(model.brian2_equations)
+    equations = b2.Equations(model.brian2.equations)
     declared = set(equations.names)
     lines = [] if "I" in declared else ["I : amp"]
     lines += [f"{p.name} : {BRIAN2_UNITS[p.unit]}" for p in model.parameters if p.name not in declared]
@@ -135,9 +113,9 @@ def _neuron_group(b2, model, params: pd.DataFrame, dt: float, codeobj_class):
     group = b2.NeuronGroup(
         len(params), equations + b2.Equations(f"{_DIVERGED} : boolean"),
         # a diverged set fires no more: the kernels record no spike after divergence
-        threshold=f"({model.brian2_threshold}) and not {_DIVERGED}",
-        reset=model.brian2_reset, refractory=model.brian2_refractory,
-        method=model.brian2_method, dt=dt * b2.second, namespace={},
+        threshold=f"({model.brian2.threshold}) and not {_DIVERGED}",
+        reset=model.brian2.reset, refractory=model.brian2.refractory,
+        method=model.brian2.method, dt=dt * b2.second, namespace={},
         codeobj_class=codeobj_class, name=f"spikefit_{model.name}*",
     )
     _set_values(group, {name: params[name].to_numpy(float) for name in params.columns}, model.name)
@@ -164,7 +142,7 @@ def _set_values(group, values: dict, model_name: str) -> None:
     for name, value in values.items():
         if name not in group.variables:
             raise ValueError(
-                f"brian2_equations of model {model_name!r} must declare {name!r}, "
+                f"the Brian 2 equations of model {model_name!r} must declare {name!r}, "
                 f"got variables {', '.join(sorted(k for k in group.variables if not k.startswith('_')))}"
             )
         group.variables[name].set_value(np.asarray(value, dtype=float))
@@ -183,7 +161,7 @@ def _spike_table(indices: np.ndarray, times: np.ndarray, n_sets: int):
 
 def _draw_spikes(v: np.ndarray, model, params: pd.DataFrame, indices, steps, substeps: int) -> None:
     """Draw each spike at the first sample after it, as the numba kernels' ``record_sample``."""
-    peak_name = getattr(model, "brian2_spike_peak", None)
+    peak_name = model.brian2.spike_peak
     if peak_name is None or indices.size == 0:
         return
     sample = -(-steps // substeps)  # the sample whose recording follows the spike step

@@ -18,6 +18,7 @@ import math
 import numpy as np
 
 from .base import Model
+from .brian2_equations import Brian2Equations
 from .hh_rest import pospischil_rest, squid_rest
 from .hh_rk4 import MAX_DT, pospischil_kernel, squid_kernel
 from .parameters import Parameter, less, non_negative, positive
@@ -75,19 +76,26 @@ tau_p = tau_max/(3.3*exp((v + 35*mV)/(20*mV)) + exp(-(v + 35*mV)/(20*mV))) : sec
     return text
 
 
+def _brian2(equations: str) -> Brian2Equations:
+    """A conductance model for Brian 2: the 0 mV spike count, RK4, no drawn spikes."""
+    return Brian2Equations(
+        equations=equations,
+        threshold="v > 0*mV",
+        reset="",
+        refractory="v > 0*mV",  # refractory while above 0 mV: each crossing counts once
+        # RK4 as the kernels: spike times agree within one step. Brian's usual "exponential_euler"
+        # is first order: at 10 us its spike times drift by about 0.1 ms per spike (0.4 to 1.1 ms
+        # after 80 ms). Brian's RK4 does not shorten stiff steps as the kernels do, so the squid
+        # axon below about -140 mV (beta_m) goes unstable there and is reported as diverged.
+        method="rk4",
+        spike_peak=None,  # the models draw their own action potentials
+    )
+
+
 class _HHBase(Model):
     """What the conductance models share: the 0 mV spike count and the Brian 2 settings."""
 
     max_dt = MAX_DT
-    brian2_threshold = "v > 0*mV"
-    brian2_refractory = "v > 0*mV"  # refractory while above 0 mV: each crossing counts once
-    brian2_reset = ""
-    # RK4 as the kernels: spike times agree within one step. Brian's usual "exponential_euler"
-    # is first order: at 10 us its spike times drift by about 0.1 ms per spike (0.4 to 1.1 ms
-    # after 80 ms). Brian's RK4 does not shorten stiff steps as the kernels do, so the squid
-    # axon below about -140 mV (beta_m) goes unstable there and is reported as diverged.
-    brian2_method = "rk4"
-    brian2_spike_peak = None  # the models draw their own action potentials
     spike_drawing = "shape"
     state_names: tuple[str, ...] = ()
 
@@ -129,7 +137,7 @@ class HodgkinHuxley(_HHBase):
         "neuron_hh_mod": dict(E_L=-54.3e-3, temperature=6.3),  # NEURON's rounded leak reversal
     }
     state_names = ("v", "m", "h", "n")
-    brian2_equations = _SQUID_BRIAN2
+    brian2 = _brian2(_SQUID_BRIAN2)
     _kernel = staticmethod(squid_kernel)
 
     def _rest(self, p) -> np.ndarray:
@@ -186,7 +194,7 @@ class PospischilRS(_Pospischil):
                                    E_Na=50e-3, E_K=-100e-3, E_L=-70e-3, V_T=-55e-3, tau_max=1.0),
     }
     state_names = ("v", "m", "h", "n", "p")
-    brian2_equations = _pospischil_brian2(with_m=True)
+    brian2 = _brian2(_pospischil_brian2(with_m=True))
 
 
 class PospischilFS(_Pospischil):
@@ -205,4 +213,4 @@ class PospischilFS(_Pospischil):
                                    E_Na=50e-3, E_K=-100e-3, E_L=-70e-3, V_T=-55e-3),
     }
     state_names = ("v", "m", "h", "n")  # the kernel's fifth state, p, idles at rest
-    brian2_equations = _pospischil_brian2(with_m=False)
+    brian2 = _brian2(_pospischil_brian2(with_m=False))

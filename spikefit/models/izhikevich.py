@@ -13,8 +13,10 @@ import numpy as np
 from numba import njit, prange
 
 from .base import Model
-from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, SPIKE, handle_events, record_sample
+from .brian2_equations import Brian2Equations
+from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE
 from .parameters import Parameter, less, less_equal, positive
+from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
 
 PARAMETERS = (
     Parameter("C", "F", 100e-12, 10e-12, 1000e-12, True, "membrane capacitance"),
@@ -29,49 +31,63 @@ PARAMETERS = (
 )
 
 
-@njit(parallel=True, cache=True, fastmath={"contract", "arcp", "nsz"})
+ROW = parameter_rows(PARAMETERS)
+
+
+@njit(inline="always")
+def _coefficients(P, lo, hi, dt):
+    """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``); no refractory."""
+    constants = (
+        dt / P[ROW.C, lo:hi],
+        P[ROW.k, lo:hi].copy(),
+        P[ROW.v_r, lo:hi].copy(),
+        P[ROW.v_t, lo:hi].copy(),
+        P[ROW.v_peak, lo:hi].copy(),
+        dt * P[ROW.a, lo:hi],
+        P[ROW.b, lo:hi].copy(),
+        P[ROW.c, lo:hi].copy(),
+        P[ROW.d, lo:hi].copy(),
+    )
+    return constants, constants[4], np.zeros(hi - lo, np.int64)
+
+
+@njit(inline="always")
+def _step(constants, x, ref, n_ref, flag, I):
+    """One forward-Euler step of every set of the block, both variables from the old state;
+    flags each set's event and returns how many sets had one."""
+    dt_C, k_, v_r, v_t, v_peak, dt_a, b, c, d = constants
+    v = x[0]
+    u = x[1]
+    n_events = 0
+    for j in range(flag.size):
+        vj = v[j]
+        uj = u[j]
+        v_new = vj + (k_[j] * (vj - v_r[j]) * (vj - v_t[j]) - uj + I) * dt_C[j]
+        u_new = uj + (b[j] * (vj - v_r[j]) - uj) * dt_a[j]
+        # a runaway state is not a spike: it must stay non-finite to be seen
+        finite = (abs(v_new) < np.inf) & (abs(u_new) < np.inf)
+        fired = finite & (v_new >= v_peak[j])
+        v[j] = c[j] if fired else v_new
+        u[j] = u_new + d[j] if fired else u_new
+        event = SPIKE if fired else NO_EVENT
+        flag[j] = event if finite else NOT_FINITE
+        n_events += flag[j]
+    return n_events
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def izhikevich_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
+    """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
+    integrate_block(_coefficients, _step, P, current, dt, substeps, record_v, state0, v_out,
+                    spikes, counts, diverged, blk)
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
 def izhikevich_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
-    n_sets = P.shape[1]
-    for blk in prange((n_sets + BLOCK - 1) // BLOCK):
-        lo = blk * BLOCK
-        m = min(BLOCK, n_sets - lo)
-        hi = lo + m
-        dt_C = dt / P[0, lo:hi]
-        k_ = P[1, lo:hi].copy()
-        v_r = P[2, lo:hi].copy()
-        v_t = P[3, lo:hi].copy()
-        v_peak = P[4, lo:hi].copy()
-        dt_a = dt * P[5, lo:hi]
-        b = P[6, lo:hi].copy()
-        c = P[7, lo:hi].copy()
-        d = P[8, lo:hi].copy()
-        v = state0[lo:hi, 0].copy()
-        u = state0[lo:hi, 1].copy()
-        flag = np.zeros(m, np.int64)
-        pending = np.zeros(m, np.bool_)
-        step = 0
-        for kk in range(current.shape[0]):
-            if record_v:
-                record_sample(v_out, lo, m, kk, v, pending, v_peak)
-            I = current[kk]
-            for _ in range(substeps):
-                step += 1
-                n_events = 0
-                for j in range(m):
-                    vj = v[j]
-                    uj = u[j]
-                    v_new = vj + (k_[j] * (vj - v_r[j]) * (vj - v_t[j]) - uj + I) * dt_C[j]
-                    u_new = uj + (b[j] * (vj - v_r[j]) - uj) * dt_a[j]
-                    # a runaway state is not a spike: it must stay non-finite to be seen
-                    finite = (abs(v_new) < np.inf) & (abs(u_new) < np.inf)
-                    fired = finite & (v_new >= v_peak[j])
-                    v[j] = c[j] if fired else v_new
-                    u[j] = u_new + d[j] if fired else u_new
-                    event = SPIKE if fired else NO_EVENT
-                    flag[j] = event if finite else NOT_FINITE
-                    n_events += flag[j]
-                if n_events:
-                    handle_events(flag, lo, m, step * dt, spikes, counts, diverged, pending)
+    for blk in prange(n_blocks(P.shape[1])):
+        # prange counts in uint64: as int64, the block compiles once for both paths
+        izhikevich_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged,
+                         np.int64(blk))
 
 
 class Izhikevich(Model):
@@ -88,18 +104,20 @@ class Izhikevich(Model):
     state_names = ("v", "u")
     spike_drawing = "reset"
     reset_parameter = "c"
-    _kernel = staticmethod(izhikevich_kernel)
+    _kernel = staticmethod(by_batch_size(izhikevich_kernel, izhikevich_block))
 
     # The same model for the Brian 2 backend (brian2_backend.py).
-    brian2_equations = """
-        dv/dt = (k*(v - v_r)*(v - v_t) - u + I)/C : volt
-        du/dt = a*(b*(v - v_r) - u) : amp
-    """
-    brian2_threshold = "v >= v_peak"
-    brian2_reset = "v = c; u += d"
-    brian2_refractory = False
-    brian2_method = "euler"
-    brian2_spike_peak = "v_peak"
+    brian2 = Brian2Equations(
+        equations="""
+            dv/dt = (k*(v - v_r)*(v - v_t) - u + I)/C : volt
+            du/dt = a*(b*(v - v_r) - u) : amp
+        """,
+        threshold="v >= v_peak",
+        reset="v = c; u += d",
+        refractory=False,
+        method="euler",
+        spike_peak="v_peak",
+    )
 
     @property
     def presets(self):
@@ -108,5 +126,5 @@ class Izhikevich(Model):
         return IZHIKEVICH_PRESETS
 
     def _initial_state(self, matrix):
-        return np.stack([matrix[2], np.zeros(matrix.shape[1])], axis=1)
+        return np.stack([matrix[ROW.v_r], np.zeros(matrix.shape[1])], axis=1)
 

@@ -12,10 +12,10 @@ import numpy as np
 from numba import njit, prange
 
 from .base import Model
-from .brian2_backend import HOLD_FOR_T_REF
-from .kernel_tools import (BLOCK, NO_EVENT, NOT_FINITE, SPIKE, handle_events, record_sample,
-                           refractory_steps)
+from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
+from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, refractory_steps
 from .parameters import Parameter, less, non_negative, positive
+from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
 
 PARAMETERS = (
     Parameter("C", "F", 200e-12, 20e-12, 1000e-12, True, "membrane capacitance"),
@@ -27,45 +27,57 @@ PARAMETERS = (
 )
 
 
-@njit(parallel=True, cache=True, fastmath={"contract", "arcp", "nsz"})
+ROW = parameter_rows(PARAMETERS)
+
+
+@njit(inline="always")
+def _coefficients(P, lo, hi, dt):
+    """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
+    constants = (
+        np.exp(-dt * P[ROW.g_L, lo:hi] / P[ROW.C, lo:hi]),  # decay of V - V_inf over a step
+        1.0 / P[ROW.g_L, lo:hi],
+        P[ROW.E_L, lo:hi].copy(),
+        P[ROW.V_th, lo:hi].copy(),
+        P[ROW.V_reset, lo:hi].copy(),
+    )
+    return constants, constants[3], refractory_steps(P[ROW.t_ref, lo:hi], dt)
+
+
+@njit(inline="always")
+def _step(constants, x, ref, n_ref, flag, I):
+    """One exact step of every set of the block, v frozen while refractory; flags each set's
+    event and returns how many sets had one."""
+    decay, inv_gL, E_L, V_th, V_reset = constants
+    v = x[0]
+    n_events = 0
+    for j in range(flag.size):
+        vj = v[j]
+        v_inf = E_L[j] + I * inv_gL[j]
+        frozen = ref[j] > 0
+        v_new = vj if frozen else v_inf + (vj - v_inf) * decay[j]
+        finite = abs(v_new) < np.inf
+        fired = finite & (v_new > V_th[j])
+        v[j] = V_reset[j] if fired else v_new
+        ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
+        event = SPIKE if fired else NO_EVENT
+        flag[j] = event if finite else NOT_FINITE
+        n_events += flag[j]
+    return n_events
+
+
+@njit(cache=True, fastmath=FASTMATH)
+def lif_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
+    """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
+    integrate_block(_coefficients, _step, P, current, dt, substeps, record_v, state0, v_out,
+                    spikes, counts, diverged, blk)
+
+
+@njit(parallel=True, cache=True, fastmath=FASTMATH)
 def lif_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
-    n_sets = P.shape[1]
-    for blk in prange((n_sets + BLOCK - 1) // BLOCK):
-        lo = blk * BLOCK
-        m = min(BLOCK, n_sets - lo)
-        hi = lo + m
-        decay = np.exp(-dt * P[1, lo:hi] / P[0, lo:hi])
-        inv_gL = 1.0 / P[1, lo:hi]
-        E_L = P[2, lo:hi].copy()
-        V_th = P[3, lo:hi].copy()
-        V_reset = P[4, lo:hi].copy()
-        n_ref = refractory_steps(P[5, lo:hi], dt)
-        v = state0[lo:hi, 0].copy()
-        ref = np.zeros(m, np.int64)
-        flag = np.zeros(m, np.int64)
-        pending = np.zeros(m, np.bool_)
-        step = 0
-        for k in range(current.shape[0]):
-            if record_v:
-                record_sample(v_out, lo, m, k, v, pending, V_th)
-            I = current[k]
-            for _ in range(substeps):
-                step += 1
-                n_events = 0
-                for j in range(m):
-                    vj = v[j]
-                    v_inf = E_L[j] + I * inv_gL[j]
-                    frozen = ref[j] > 0
-                    v_new = vj if frozen else v_inf + (vj - v_inf) * decay[j]
-                    finite = abs(v_new) < np.inf
-                    fired = finite & (v_new > V_th[j])
-                    v[j] = V_reset[j] if fired else v_new
-                    ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
-                    event = SPIKE if fired else NO_EVENT
-                    flag[j] = event if finite else NOT_FINITE
-                    n_events += flag[j]
-                if n_events:
-                    handle_events(flag, lo, m, step * dt, spikes, counts, diverged, pending)
+    for blk in prange(n_blocks(P.shape[1])):
+        # prange counts in uint64: as int64, the block compiles once for both paths
+        lif_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged,
+                  np.int64(blk))
 
 
 class LIF(Model):
@@ -78,20 +90,20 @@ class LIF(Model):
     state_names = ("v",)
     spike_drawing = "reset"
     reset_parameter = "V_reset"
-    _kernel = staticmethod(lif_kernel)
+    _kernel = staticmethod(by_batch_size(lif_kernel, lif_block))
 
     # The same model for the Brian 2 backend (brian2_backend.py).
-    brian2_equations = """
-        dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)
-    """
-    brian2_threshold = "v > V_th"
-    brian2_reset = "v = V_reset"
-    brian2_refractory = HOLD_FOR_T_REF  # v held round(t_ref/dt) steps, as the kernel
-    brian2_method = "exact"
-    brian2_spike_peak = "V_th"
+    brian2 = Brian2Equations(
+        equations="dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)",
+        threshold="v > V_th",
+        reset="v = V_reset",
+        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps, as the kernel
+        method="exact",
+        spike_peak="V_th",
+    )
 
     def _initial_state(self, matrix):
-        return matrix[2][:, None].copy()
+        return matrix[ROW.E_L][:, None].copy()
 
 
     def rate(self, params, current) -> np.ndarray:

@@ -1,5 +1,5 @@
 """The Brian 2 backend runs the same equations as the numba kernels and gives the same spikes."""
-import importlib.util
+import dataclasses
 
 import numpy as np
 import pytest
@@ -106,7 +106,8 @@ def test_brian_refractory_t_ref_alone_would_fire_early():
     params = model.table(None)
     stim = spikefit.step(400 * pA, 0.02, 0.18, 0.2, DT)
     numba = get_model("lif").simulate_batch(None, stim)
-    plain = type("PlainLIF", (type(model),), {"brian2_refractory": "t_ref"})(backend="brian2")
+    plain_refractory = dataclasses.replace(model.brian2, refractory="t_ref")
+    plain = type("PlainLIF", (type(model),), {"brian2": plain_refractory})(backend="brian2")
     early = brian2_backend.run(plain, params, stim, DT, False)[0][0]
     times = numba.spikes(0)
     np.testing.assert_allclose(times[:4] - early[:4], [0, DT, 2 * DT, 3 * DT], atol=1e-12)
@@ -159,23 +160,11 @@ def test_cython_target_agrees_with_numba(name):
     assert not diverged.any()
 
 
-def _hh_with_brian2(name):
-    """The HH model class if hh.py exists and gives its Brian 2 equations, else a skip reason."""
-    if importlib.util.find_spec("spikefit.models.hh") is None:
-        return None, "spikefit/models/hh.py does not exist yet"
-    model = get_model(name, backend="brian2")
-    if not hasattr(model, "brian2_equations"):
-        return None, f"{type(model).__name__} has no brian2_* attributes yet"
-    return model, ""
-
-
 @pytest.mark.slow  # Brian's numpy target takes several seconds per HH run at dt = 8.3 us
 @pytest.mark.parametrize("name", ["hh", "hh_rs", "hh_fs"])
 def test_hh_runs_under_brian2_and_agrees_with_numba(name):
     """Spike times within 0.2 ms; the kernels interpolate the 0 mV crossing, Brian does not."""
-    model, reason = _hh_with_brian2(name)
-    if model is None:
-        pytest.skip(reason)
+    model = get_model(name, backend="brian2")
     numba_model = get_model(name)
     for amplitude in (0.1e-9, 0.3e-9, 1e-9, 3e-9):  # the first that fires repetitively
         stim = spikefit.step(amplitude, 5 * ms, 55 * ms, 60 * ms, 0.025 * ms)

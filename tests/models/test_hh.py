@@ -100,10 +100,12 @@ def test_matches_lsoda(name, amplitude, params):
     full = {**model.defaults(), **params}
     v_ref, spikes_ref = _solve_reference(name, full, _initial(model, params)[0], stimulus)
     assert len(trace.spike_times) == len(spikes_ref) >= 3
-    np.testing.assert_allclose(trace.spike_times, spikes_ref, rtol=0, atol=1e-6)  # 1 us
+    # hh.MAX_DT's claim: spike times within 0.1 us, V within 4 uV (measured: up to 0.096 us
+    # and 3.2 uV, both on hh_rs; below -50 mV at most 0.4 uV)
+    np.testing.assert_allclose(trace.spike_times, spikes_ref, rtol=0, atol=0.1e-6)
     below = (v_ref < -0.05) & (trace.v < -0.05)
-    assert np.max(np.abs(trace.v - v_ref)[below]) < 1e-5  # 0.01 mV below -50 mV
-    assert np.max(np.abs(trace.v - v_ref)) < 1e-4  # 0.1 mV on the spikes too
+    assert np.max(np.abs(trace.v - v_ref)[below]) < 1e-6  # 1 uV below -50 mV
+    assert np.max(np.abs(trace.v - v_ref)) < 4e-6  # 4 uV on the spikes too
 
 
 def test_stays_stable_and_accurate_far_below_rest():
@@ -270,7 +272,8 @@ def test_pospischil_areas_are_the_published_cylinders():
 
 @pytest.mark.parametrize("name", ["hh", "hh_rs", "hh_fs"])
 def test_brian2_equations_declare_the_parameters(name):
-    brian2 = pytest.importorskip("brian2")
+    import brian2
+
     from spikefit.data.units import BRIAN2_UNITS
     from spikefit.models import brian2_backend
 

@@ -1,17 +1,14 @@
-import matplotlib
-
-matplotlib.use("Agg")
-
+"""Destexhe 2009 cell types (Fig. 1): adaptation, rebound bursts, and what is refused."""
 import numpy as np
 import pytest
 
 from spikefit.data import Recording
-from spikefit.reports.destexhe2009 import CELL_TYPES, STEP_START, STEP_STOP, cell_types, plot_cell_types
+from spikefit.studies.destexhe2009.cell_types import CELL_TYPES, STEP_START, STEP_STOP, simulate_cell_types
 
 
 @pytest.fixture(scope="module")
 def recordings():
-    return cell_types()
+    return simulate_cell_types()
 
 
 def _isi(trace):
@@ -57,29 +54,12 @@ def test_rs_and_fs_cells_do_not_rebound(recordings, name):
 def test_names_amplitude_and_overrides_select_what_is_simulated():
     from brian2 import nA, ms
 
-    recs = cell_types(["tc"], amplitude=0.3 * nA, duration=1000 * ms, overrides={"V_reset": -55e-3})
+    recs = simulate_cell_types(["tc"], amplitude=0.3 * nA, duration=1000 * ms, overrides={"V_reset": -55e-3})
     assert list(recs) == ["tc"]
     pos, neg = recs["tc"]
     assert pos.current.max() == pytest.approx(0.3e-9) and pos.stimulus.duration == pytest.approx(1.0)
     assert recs["tc"].metadata["params"]["V_reset"] == pytest.approx(-55e-3)
-    assert list(cell_types("fs")) == ["fs"]
-
-
-def test_plot_cell_types_draws_six_panels_with_both_steps(recordings, tmp_path):
-    path = tmp_path / "fig1.png"
-    fig = plot_cell_types(recordings, path, title="Destexhe 2009, Fig. 1")
-    assert len(fig.axes) == 6
-    assert [ax.get_title() for ax in fig.axes] == [label for _, label in CELL_TYPES.values()]
-    assert all(len(ax.lines) == 2 for ax in fig.axes)
-    assert path.stat().st_size > 20_000
-
-
-def test_plot_cell_types_leaves_no_empty_panel():
-    import matplotlib.pyplot as plt
-
-    fig = plot_cell_types(cell_types(["lts", "tc", "re", "fs"]))
-    assert len(fig.axes) == 4
-    plt.close(fig)
+    assert list(simulate_cell_types("fs")) == ["fs"]
 
 
 @pytest.mark.parametrize("names, match", [
@@ -90,7 +70,7 @@ def test_plot_cell_types_leaves_no_empty_panel():
 ])
 def test_bad_names_are_refused(names, match):
     with pytest.raises(ValueError, match=match):
-        cell_types(names)
+        simulate_cell_types(names)
 
 
 @pytest.mark.parametrize("amplitude, match", [
@@ -101,21 +81,17 @@ def test_bad_names_are_refused(names, match):
 ])
 def test_bad_amplitudes_are_refused(amplitude, match):
     with pytest.raises(ValueError, match=match):
-        cell_types(["fs"], amplitude=amplitude)
+        simulate_cell_types(["fs"], amplitude=amplitude)
 
 
 def test_bad_timing_overrides_and_recordings_are_refused():
     from brian2 import mV
 
     with pytest.raises(ValueError, match="amplitude must have the dimension of A"):
-        cell_types(["fs"], amplitude=10 * mV)
+        simulate_cell_types(["fs"], amplitude=10 * mV)
     with pytest.raises(ValueError, match="start < stop <= duration"):
-        cell_types(["fs"], stop=2.0)
+        simulate_cell_types(["fs"], stop=2.0)
     with pytest.raises(ValueError, match="unknown parameter 'Vreset'"):
-        cell_types(["fs"], overrides={"Vreset": -55e-3})
+        simulate_cell_types(["fs"], overrides={"Vreset": -55e-3})
     with pytest.raises(ValueError, match="V_reset < V_cut must hold"):
-        cell_types(["fs"], overrides={"V_reset": 0.0})
-    with pytest.raises(ValueError, match="recordings must hold at least one cell type"):
-        plot_cell_types({})
-    with pytest.raises(ValueError, match=r"recordings\['fs'\] must be a Recording"):
-        plot_cell_types({"fs": None})
+        simulate_cell_types(["fs"], overrides={"V_reset": 0.0})

@@ -13,23 +13,16 @@ do not (b = 0, a = 1 nS), and the cells with a strong subthreshold adaptation co
 step ends: during the step, w settles at a (V - E_L) < 0, an inward current that outlasts the
 step and carries V across threshold once the step is released.
 
-The network of the paper's Fig. 7 is ``spikefit.models.network.destexhe2009``; the sweeps that
-answer the seed notebook's questions (delay, jitter, facilitation, depression, STDP) and the
-search for the strongest adaptation and the smallest network that still sustain activity are
-re-exported here from ``network_sweeps``: ``sweep``, ``write_sweep_report``, ``plot_raster``,
-``plot_sweep``, ``weakest_sustaining``.
+``figures.plot_cell_types`` draws the figure. The network of the paper's Fig. 7 is
+``simulate.simulate_network``.
 """
 from __future__ import annotations
 
-import math
-from pathlib import Path
 from typing import Mapping
 
-from ..data import Recording, step
-from ..data.stimulus import MAX_PLAUSIBLE_CURRENT
-from ..data.units import require_finite, to_si
-from .network_sweeps import (SustainSearch, plot_raster, plot_sweep, summarise_sweep, sweep,  # noqa: F401
-                             weakest_sustaining, write_sweep_report)
+from ...data import Recording, step
+from ...data.stimulus import MAX_PLAUSIBLE_CURRENT
+from ...data.units import require_finite, to_si
 
 CELL_TYPES = {
     "rs_strong": ("destexhe_rs_strong", "RS, strong adaptation"),
@@ -50,7 +43,7 @@ DURATION = 1.5
 
 
 def _check_names(names) -> list[str]:
-    from ..models.parameters import unknown_name_error
+    from ...models.parameters import unknown_name_error
 
     if names is None:
         return list(CELL_TYPES)
@@ -77,8 +70,8 @@ def _check_amplitude(amplitude) -> float:
     return amplitude
 
 
-def cell_types(names=None, amplitude=0.25e-9, start=STEP_START, stop=STEP_STOP,
-               duration=DURATION, dt=1e-4, overrides: Mapping | None = None) -> dict[str, Recording]:
+def simulate_cell_types(names=None, amplitude=0.25e-9, start=STEP_START, stop=STEP_STOP,
+                        duration=DURATION, dt=1e-4, overrides: Mapping | None = None) -> dict[str, Recording]:
     """Simulate Destexhe 2009 cell types under a +``amplitude`` and a -``amplitude`` step.
 
     Parameters
@@ -109,7 +102,7 @@ def cell_types(names=None, amplitude=0.25e-9, start=STEP_START, stop=STEP_STOP,
         An unknown or repeated cell type, an amplitude <= 0 or implausibly large, a step
         outside the sweep, an unknown or invalid override.
     """
-    from ..models import get_model
+    from ...models import get_model
 
     names = _check_names(names)
     amplitude = _check_amplitude(amplitude)
@@ -125,84 +118,3 @@ def cell_types(names=None, amplitude=0.25e-9, start=STEP_START, stop=STEP_STOP,
             "params": rec.metadata["params"], "amplitude": amplitude,
         })
     return recordings
-
-
-def plot_cell_types(recordings: Mapping[str, Recording], path=None, title: str = ""):
-    """Draw the paper's Fig. 1: one panel per cell type, the steps of each overlaid.
-
-    Parameters
-    ----------
-    recordings : mapping
-        Cell type (or any label) -> Recording, as ``cell_types`` returns.
-    path : str or Path, optional
-        Where to save the figure (format from the suffix: .png, .pdf, .svg).
-    title : str
-        Title above the grid.
-
-    Returns
-    -------
-    matplotlib.figure.Figure
-        A grid of up to three panels a row, membrane potential (mV) against time (ms), the
-        step window shaded.
-    """
-    recordings = _check_recordings(recordings)
-    import matplotlib
-
-    if path is not None:
-        matplotlib.use("Agg", force=False)
-    import matplotlib.pyplot as plt
-
-    n = len(recordings)
-    ncols = min(3, n)
-    nrows = math.ceil(n / ncols)
-    fig, axes = plt.subplots(nrows, ncols, sharex=True, sharey=True, squeeze=False,
-                             figsize=(4.6 * ncols, 3.2 * nrows))
-    flat = axes.ravel()
-    for ax, (name, rec) in zip(flat, recordings.items()):
-        _draw_panel(ax, name, rec)
-    for ax in flat[n:]:
-        fig.delaxes(ax)
-    for ax in axes[:, 0]:
-        ax.set_ylabel("V (mV)")
-    for i, ax in enumerate(flat[:n]):
-        if i + ncols >= n:  # lowest panel of its column
-            ax.set_xlabel("time (ms)")
-            ax.xaxis.set_tick_params(labelbottom=True)
-    if title:
-        fig.suptitle(title)
-    fig.tight_layout()
-    if path is not None:
-        fig.savefig(Path(path), dpi=120)
-        plt.close(fig)
-    return fig
-
-
-def _check_recordings(recordings) -> dict:
-    if not isinstance(recordings, Mapping):
-        raise ValueError(
-            "recordings must be a mapping of cell type to Recording (as cell_types returns), "
-            f"got {type(recordings).__name__}"
-        )
-    if not recordings:
-        raise ValueError("recordings must hold at least one cell type, got an empty mapping")
-    for name, rec in recordings.items():
-        if not isinstance(rec, Recording) or len(rec) == 0:
-            raise ValueError(
-                f"recordings[{name!r}] must be a Recording with at least one sweep, got {rec!r}"
-            )
-    return dict(recordings)
-
-
-def _draw_panel(ax, name: str, rec: Recording) -> None:
-    colors = {1.0: "C3", -1.0: "C0"}
-    for sweep in rec:
-        amp = float(sweep.stimulus.metadata.get("amplitude", sweep.current.max()))
-        color = colors.get(math.copysign(1.0, amp), "k") if amp else "k"
-        ax.plot(sweep.time * 1e3, sweep.v * 1e3, lw=0.7, color=color, label=f"{amp * 1e9:+.3g} nA")
-    first = rec[0].stimulus
-    if first.start is not None:
-        ax.axvspan(first.start * 1e3, first.stop * 1e3, color="0.92", zorder=0)
-    label = rec.metadata.get("label") or CELL_TYPES.get(name, (None, name))[1]
-    ax.set_title(label)
-    ax.legend(loc="upper right", frameon=False, fontsize="small")
-    ax.spines[["top", "right"]].set_visible(False)

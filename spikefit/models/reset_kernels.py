@@ -1,0 +1,104 @@
+"""One template for the batch kernels of the reset models (LIF, Izhikevich, AdEx).
+
+A reset model gives two small numba functions, compiled ``inline="always"`` into its kernel:
+
+``coefficients(P, lo, hi, dt) -> (constants, peak, n_ref)``
+    What the step needs of sets ``lo`` to ``hi - 1``: a tuple of per-set arrays, the value
+    (V) at which a recorded trace draws each set's spikes, and the refractory steps (int64).
+    ``P`` rows are read by name through ``parameter_rows``, never by position.
+``step(constants, x, ref, n_ref, flag, I) -> n_events``
+    One integration step of every set of the block under current ``I`` (A): updates the
+    state ``x`` (n_state, m; row 0 is ``v``) and the refractory counts ``ref`` in place,
+    writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into ``flag`` and returns
+    how many sets had an event. Its loop over the sets is branch-free, so that it
+    vectorises; it unpacks ``constants`` before that loop (unpacked per set, inside it,
+    the loop did not vectorise: AdEx ran 10x slower).
+
+``integrate_block`` is the loop shell around them. Each model module then defines, in
+three lines each, its block function (``@njit(cache=True, fastmath=FASTMATH)``, calling
+``integrate_block``) and its parallel kernel (a ``prange`` over the blocks calling the block
+function), and gives ``by_batch_size(parallel, block)`` as its ``_kernel``: a batch of one
+block runs the block function alone, without the thread pool. (A serial kernel looping over
+the blocks would be one more function to compile from a cold cache, for nothing: a batch of
+more than one block is what the thread pool is for.)
+
+Why not a factory returning the kernels as closures: numba keys the on-disk cache of a
+closure by the pickle of what it closes over, and a pickled dispatcher carries a uuid drawn
+per process, so closures over the model's functions recompiled in every new process. Module
+level functions that reach the model's functions as globals load from the cache.
+"""
+from __future__ import annotations
+
+from collections import namedtuple
+
+import numpy as np
+from numba import njit
+
+from .kernel_tools import BLOCK, handle_events, record_sample
+
+FASTMATH = {"contract", "arcp", "nsz"}
+"""fastmath flags of the reset kernels: contraction to FMA, reciprocals, no signed zeros
+(no ``reassoc``, so sums keep their order, and no ``nnan``/``ninf``, so divergence shows)."""
+
+
+def parameter_rows(parameters):
+    """Row of each parameter in the kernels' (n_params, n_sets) matrix, by name.
+
+    Returns a namedtuple, so a kernel reads ``P[ROW.tau_w]``; numba freezes it as a
+    constant when it compiles, and a reordered ``PARAMETERS`` changes the file and so
+    invalidates the cache.
+    """
+    names = [p.name for p in parameters]
+    return namedtuple("ParameterRows", names)(*range(len(names)))
+
+
+@njit(inline="always")
+def n_blocks(n_sets):
+    """Blocks of ``BLOCK`` sets that cover ``n_sets`` sets."""
+    return (n_sets + BLOCK - 1) // BLOCK
+
+
+@njit(inline="always")
+def integrate_block(coefficients, step, P, current, dt, substeps, record_v, state0, v_out,
+                    spikes, counts, diverged, blk):
+    """Integrate block ``blk`` (sets ``blk * BLOCK`` to ``blk * BLOCK + BLOCK - 1``).
+
+    Arguments after ``step`` are those of ``Model._kernel``, plus the block.
+    """
+    n_sets = P.shape[1]
+    lo = blk * BLOCK
+    m = min(BLOCK, n_sets - lo)
+    hi = lo + m
+    c, peak, n_ref = coefficients(P, lo, hi, dt)
+    x = np.ascontiguousarray(state0[lo:hi].T)  # (n_state, m): a row per state variable
+    v = x[0]
+    ref = np.zeros(m, np.int64)
+    flag = np.zeros(m, np.int64)
+    pending = np.zeros(m, np.bool_)
+    step_index = 0
+    for k in range(current.shape[0]):
+        if record_v:
+            record_sample(v_out, lo, m, k, v, pending, peak)
+        I = current[k]
+        for _ in range(substeps):
+            step_index += 1
+            if step(c, x, ref, n_ref, flag, I):
+                handle_events(flag, lo, m, step_index * dt, spikes, counts, diverged, pending)
+
+
+def by_batch_size(parallel, block):
+    """The kernel a model runs: ``block`` alone when the sets fit in one block, else ``parallel``.
+
+    Waking numba's thread pool for a single block costs little on an idle machine but a
+    scheduler time slice (milliseconds) on a busy one, more than simulating the block
+    (benchmarks/RESULTS.md).
+    """
+
+    def kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
+        if 0 < P.shape[1] <= BLOCK:
+            block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, 0)
+        else:
+            parallel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged)
+
+    kernel.parallel, kernel.block = parallel, block
+    return kernel
