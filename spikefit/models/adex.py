@@ -112,7 +112,6 @@ class AdEx(Model):
     state_names = ("v", "w")
     spike_drawing = "reset"
     reset_parameter = "V_reset"
-
     _kernel = staticmethod(by_batch_size(adex_kernel, adex_block))
 
     # The same model for the Brian 2 backend (brian2_backend.py); w integrates on while v
