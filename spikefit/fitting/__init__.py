@@ -17,6 +17,7 @@ _LAZY = {
     "build_target": "objectives", "Target": "objectives", "OBJECTIVES": "objectives",
     "parse_objective": "objectives", "Scores": "objectives",
     "recover": "recovery", "Recovery": "recovery", "default_protocol": "recovery",
+    "estimate": "estimation", "Estimate": "estimation",
 }
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "SHAPE_FEATURES", "batch_features", "fast_extract_features", "FAST_FEATURES", "metrics",
     "fit", "FitResult", "SearchSpace", "search_space", "BatchCmaEsSampler", "build_target", "Target",
     "OBJECTIVES", "parse_objective", "Scores", "recover", "Recovery", "default_protocol",
+    "estimate", "Estimate",
 ]
 
 
