@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Mapping
 
@@ -74,7 +74,7 @@ class Estimate:
         return pd.DataFrame(rows).set_index("parameter")
 
 
-def estimate(model, recording, *, spike_window=(1e-3, 2e-3), threshold=-20e-3,
+def estimate(model, recording, *, spike_window=(2e-3, 3e-3), threshold=-20e-3,
              smooth_current=None, passes=3) -> Estimate:
     """Parameters (SI) of LIF, Izhikevich or AdEx from a voltage trace and its current.
 
@@ -114,7 +114,21 @@ def estimate(model, recording, *, spike_window=(1e-3, 2e-3), threshold=-20e-3,
     ------
     ValueError
         For a model without an estimator, a sweep without current, mixed sampling intervals,
-        or fewer subthreshold intervals than the regression needs.
+        or fewer subthreshold intervals than the regression needs (100 per coefficient).
+
+    Notes
+    -----
+    What the data cannot determine is flagged, with the reason, never guessed silently:
+
+    * the cut is the lowest value the fitted ODE reaches at the spike times (every spike's
+      value is at or above it). Where the ODE runs away before the spike time (an AdEx cut
+      far above V_T: any cut there gives the same spikes) it is not determined, and the
+      spec's convention V_T + 5 Delta_T stands in;
+    * without spikes, the cut, the reset, t_ref and the jump (b, d) are NaN;
+    * a searched parameter is not determined when its standard error exceeds 10 % of it.
+
+    Standard errors assume independent residuals; they are a floor for real recordings.
+    Values outside the parameters' search bounds are reported as estimated, with a warning.
     """
     from ...models import get_model
 
@@ -126,6 +140,8 @@ def estimate(model, recording, *, spike_window=(1e-3, 2e-3), threshold=-20e-3,
     before, after = (float(x) for x in spike_window)
     if not (before >= 0 and after >= 0):
         raise ValueError(f"spike_window must be two times >= 0 s, got {spike_window}")
+    if int(passes) != passes or passes < 1:
+        raise ValueError(f"passes must be a positive integer, got {passes}")
     traces = as_traces(recording)
     sweeps = [prepare(t, threshold=threshold, before=before, after=after,
                       smooth_current=smooth_current) for t in traces]
@@ -188,27 +204,28 @@ class _Fitter:
             return self.rss(sweeps, tuple(np.exp(log_nl)), corrections)
 
         if start is None:  # a grid a factor 3 beyond the search bounds, as values are not clipped
-            axes = [np.linspace(math.log(p.low / 3), math.log(p.high * 3), 25 if len(specs) == 1 else 10)
+            axes = [np.linspace(math.log(p.low / 3), math.log(p.high * 3), 25 if len(specs) == 1 else 8)
                     for p in specs]
             grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(specs))
             best = grid[np.argmin([cost(g) for g in grid])]
             step = np.array([ax[1] - ax[0] for ax in axes])
-        else:
-            best, step = np.log(np.asarray(start)), np.full(len(specs), 0.05)
+        else:  # a later round starts where the last ended
+            best, step = np.log(np.asarray(start)), np.full(len(specs), 0.02)
         if len(specs) == 1:
             fit = minimize_scalar(lambda x: cost([x]), bounds=(best[0] - step[0], best[0] + step[0]),
                                   method="bounded", options={"xatol": 1e-7})
             return (float(np.exp(fit.x)),)
         simplex = np.vstack([best, best + np.diag(step / 2)])
         fit = minimize(cost, best, method="Nelder-Mead",
-                       options={"initial_simplex": simplex, "xatol": 1e-7, "fatol": 0.0, "maxiter": 400})
+                       options={"initial_simplex": simplex, "xatol": 1e-6, "fatol": 1e-12 * cost(best),
+                                "maxiter": 100 if start is None else 40})
         return tuple(float(v) for v in np.exp(fit.x))
 
     def run(self, sweeps, passes):
         spec = self.spec
         masks = [events.usable(s, self.before) for s in sweeps]
         corrections = [events.corrections(spec, None, s, m) for s, m in zip(sweeps, masks)]
-        nl, t_ref = None, 0.0
+        nl, t_ref, reset = None, 0.0, None
         for i in range(passes):
             if i:
                 sweeps = [with_window(s, before=self.before, after=self.after + t_ref) for s in sweeps]
@@ -221,7 +238,8 @@ class _Fitter:
             cut_values = np.concatenate([u[2] for u in ups])
             n_runaway = int(np.count_nonzero(~np.isfinite(cut_values)))
             p[spec.cut] = self._cut(p, cut_values, n_runaway)
-            reset, reset_stderr = self._reset(p, sweeps, [u[3] for u in ups], masks)
+            reset, reset_stderr = self._reset(p, sweeps, [u[3] for u in ups], masks,
+                                              reset if i else None)
             p.update(reset)
             t_ref = p[spec.t_ref] if spec.t_ref and np.isfinite(p[spec.t_ref]) else 0.0
             corrections = []
@@ -243,14 +261,15 @@ class _Fitter:
         # crossed, so each spike's value is at or above the cut: the lowest is the estimate
         return float(np.min(values))
 
-    def _reset(self, p, sweeps, w_spikes, masks):
+    def _reset(self, p, sweeps, w_spikes, masks, start):
         spec = self.spec
         names = [spec.reset] + ([spec.t_ref] if spec.t_ref else [])
         if not any(m.any() for m in masks):
             return {n: math.nan for n in names}, {n: math.nan for n in names}
         n_free = max(int(math.ceil(self.after / sweeps[0].dt)), 2)
         values, errors, _, _ = events.fit_reset(spec, p, sweeps, w_spikes, masks, n_free=n_free,
-                                                before=self.before, t_ref_max=self.t_ref_max)
+                                                before=self.before, t_ref_max=self.t_ref_max,
+                                                start=start)
         return values, errors
 
     def result(self, state) -> Estimate:
@@ -328,9 +347,6 @@ class _Fitter:
                 f"runs away gives the same spikes"
                 + ("; the model's convention V_T + 5 Delta_T stands in" if spec.name == "adex"
                    else "; NaN"))
-        if spec.t_ref and params[spec.t_ref] <= 0.0:
-            reasons[spec.t_ref] = ("at its lower bound 0 s: no hold of the voltage after the "
-                                   "spikes is resolved")
         for name in spec.nonlinear:
             if not stderr[name] < 0.1 * abs(params[name]):
                 reasons[name] = (f"the regression residual hardly changes with it (stderr "

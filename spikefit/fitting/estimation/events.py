@@ -37,7 +37,8 @@ def _rk4(spec, p, v, w, current, h, frozen):
     v_new = v + h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
     w_new = w + h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
     run = ~np.isfinite(v_new) | (v_new > RUNAWAY)
-    return np.where(run, np.inf, v_new), np.where(np.isfinite(w_new), w_new, w)
+    # once run away, w keeps its last value: the time left to the spike is negligible
+    return np.where(run, np.inf, v_new), np.where(run | ~np.isfinite(w_new), w, w_new)
 
 
 def _integrate(spec, p, v, w, current, t0, t1, frozen, times, values, n_steps=N_STEPS):
@@ -108,9 +109,10 @@ def after_samples(sweep, mask, n_after, before):
     return np.minimum(index, n - 1), keep
 
 
-def fit_reset(spec, p, sweeps, w_spikes, masks, *, n_free, before, t_ref_max):
+def fit_reset(spec, p, sweeps, w_spikes, masks, *, n_free, before, t_ref_max, start=None):
     """Reset value (and t_ref) by least squares over the samples after every spike: those
-    in the hold and ``n_free`` after it.
+    in the hold and ``n_free`` after it; from ``start`` (values by name) when given, else
+    from a scan of t_ref.
 
     Returns (values dict, standard errors dict, residual RMS in V, number of samples).
     """
@@ -131,11 +133,13 @@ def fit_reset(spec, p, sweeps, w_spikes, masks, *, n_free, before, t_ref_max):
             # the held samples and n_free after them; a fixed-size vector for least_squares
             out.append(np.where(offset < n_free, pred - sweep.v[index], 0.0)[keep])
         res = np.concatenate(out) if out else np.zeros(0)
-        return np.where(np.isfinite(res), res, 1.0)
+        return np.where(np.isfinite(res), np.clip(res, -1.0, 1.0), 1.0)
 
     first = np.concatenate([s.v[i[:, 0]] for s, (i, _) in zip(sweeps, pieces) if i.size])
     best = None
     starts = np.linspace(0.0, t_ref_max, 21) if spec.t_ref else [None]
+    if start is not None and all(np.isfinite(start[n]) for n in names):
+        starts = [start[spec.t_ref]] if spec.t_ref else [None]
     for t0 in starts:  # t_ref: a coarse scan first, as the residual has kinks at sample times
         x0 = [float(np.median(first))] + ([t0] if spec.t_ref else [])
         cost = float(np.sum(residuals(x0) ** 2))

@@ -23,7 +23,7 @@ import math
 
 import numpy as np
 
-from .sweeps import exp_filter, interval_mean, spike_train_filter, trapezoid_increments
+from .sweeps import exp_filter, filter_increments, spike_train_filter
 
 
 class _Spec:
@@ -40,6 +40,7 @@ class _Spec:
         return None
 
     def voltage_columns(self, v, nl, v_ref):
+        """Regressors that are functions of the voltage, at its samples ``v``."""
         raise NotImplementedError
 
     def linear_names(self, n_sweeps):
@@ -64,7 +65,7 @@ class LIFSpec(_Spec):
     reset, cut, t_ref = "V_reset", "V_th", "t_ref"
 
     def voltage_columns(self, v, nl, v_ref):
-        return [interval_mean(v), np.ones(v.size - 1)]
+        return [v, 1.0]
 
     def linear_names(self, n_sweeps):
         return ["V", "1", "I"]
@@ -87,7 +88,7 @@ class IzhikevichSpec(_Spec):
         return nl[0]
 
     def voltage_columns(self, v, nl, v_ref):
-        return [interval_mean(v * v), interval_mean(v), np.ones(v.size - 1)]
+        return [v * v, v, 1.0]
 
     def linear_names(self, n_sweeps):
         return ["v^2", "v", "1", "I", "F[v]", "S"] + [f"E{j}" for j in range(n_sweeps)]
@@ -121,7 +122,7 @@ class AdExSpec(_Spec):
         return 1.0 / nl[1]
 
     def voltage_columns(self, v, nl, v_ref):
-        return [interval_mean(v), np.ones(v.size - 1), interval_mean(np.exp((v - v_ref) / nl[0]))]
+        return [v, 1.0, np.exp((v - v_ref) / nl[0])]
 
     def linear_names(self, n_sweeps):
         return ["V", "1", "exp", "I", "F[V]", "S"] + [f"E{j}" for j in range(n_sweeps)]
@@ -154,43 +155,48 @@ class AdExSpec(_Spec):
 SPECS = {spec.name: spec for spec in (LIFSpec(), IzhikevichSpec(), AdExSpec())}
 
 
-def filter_columns(sweep, rate, corrections, j, n_sweeps):
-    """F[v], S and the E columns of one sweep at its samples (rate r, 1/s).
+def filters(sweep, rate, corrections):
+    """F[v] and S of one sweep at its samples (rate r, 1/s).
 
-    ``corrections`` replaces the trapezoid increments of the intervals around each spike by
-    the integral over the model's own trajectory there (see ``events``).
+    ``corrections`` replaces the trapezoid increments of the two intervals beside each spike
+    by the integral over the model's own trajectory there (see ``events``).
     """
-    inc = trapezoid_increments(sweep.v, rate, sweep.dt)
-    if corrections is not None:
-        index, times, values = corrections
-        if index.size:  # F[k] is wrong then, but no regression interval touches sample k
-            t_end = (index + 1) * sweep.dt
-            weights = np.exp(-rate * (t_end[:, None] - times))
-            inc[index - 1] = 0.0
-            inc[index] = np.trapezoid(weights * values, times, axis=1)
-    f = exp_filter(inc, rate, sweep.dt)
-    s = spike_train_filter(sweep, rate)
-    e = np.zeros((n_sweeps, sweep.v.size))
-    e[j] = np.exp(-rate * sweep.time)
-    return f, s, e
+    inc = filter_increments(sweep.v, rate, sweep.dt, sweep.k_spike)
+    index, times, values = corrections
+    if index.size:  # F[k] is wrong then, but no regression interval touches sample k
+        t_end = (index + 1) * sweep.dt
+        weights = np.exp(-rate * (t_end[:, None] - times))
+        inc[index - 1] = 0.0
+        inc[index] = np.trapezoid(weights * values, times, axis=1)
+    return np.vstack([exp_filter(inc, rate, sweep.dt), spike_train_filter(sweep, rate)])
 
 
 def design(spec, sweeps, nl, v_ref, corrections):
-    """Regressors (used intervals x columns), targets (V/s) and the filters at every sample."""
-    rows, targets, states = [], [], []
+    """Regressors (used intervals x columns), targets (V/s) and, per sweep, the filters F[v],
+    S and E at every sample (None for LIF)."""
     rate = spec.rate(nl)
+    n_cols = len(spec.linear_names(len(sweeps)))
+    x = np.zeros((sum(s.n_used for s in sweeps), n_cols))
+    y = np.empty(x.shape[0])
+    states, row = [], 0
     for j, sweep in enumerate(sweeps):
-        cols = spec.voltage_columns(sweep.v, nl, v_ref) + [sweep.current[:-1]]
-        filters = None
+        rows = slice(row, row + sweep.n_used)
+        cols = spec.voltage_columns(sweep.v, nl, v_ref)
+        for c, col in enumerate(cols):
+            x[rows, c] = sweep.means(col)
+        x[rows, len(cols)] = sweep.current[:-1][sweep.used]
+        y[rows] = sweep.target
+        state = None
         if rate is not None:
-            f, s, e = filter_columns(sweep, rate, corrections[j], j, len(sweeps))
-            filters = np.vstack([f, s, e])
-            cols += [interval_mean(row) for row in filters]
-        used = sweep.used
-        rows.append(np.column_stack(cols)[used])
-        targets.append(np.diff(sweep.v)[used] / sweep.dt)
-        states.append(filters)
-    return np.vstack(rows), np.concatenate(targets), states
+            state = filters(sweep, rate, corrections[j])
+            e = np.exp(-rate * sweep.time)
+            state = np.vstack([state, np.zeros((len(sweeps), e.size))])
+            state[2 + j] = e
+            for c, values in enumerate((state[0], state[1], e)):
+                x[rows, len(cols) + 1 + c + (j if c == 2 else 0)] = sweep.means(values)
+        states.append(state)
+        row += sweep.n_used
+    return x, y, states
 
 
 def solve(x, y):

@@ -1,15 +1,18 @@
 """The samples a regression of dV/dt uses: checked sweeps, spikes, windows and filters.
 
-Discretisation (second order, for the continuous ODE): the recorded current is a zero-order
-hold, so over the interval [t_k, t_k+1] the ODE integrates exactly to
-``(V[k+1] - V[k]) / dt = mean of f over the interval``; the trapezoid rule replaces that
-mean by the average of f at the two samples, with error dt^2/12 f''. So the target of
-interval k is the difference quotient and each voltage regressor is the average of its
-values at samples k and k+1; the current is the interval's own sample ``I[k]``.
+Discretisation (for the continuous ODE): the recorded current is a zero-order hold, so
+over the interval [t_k, t_k+1] the ODE integrates exactly to
+``(V[k+1] - V[k]) / dt = mean of f over the interval``. The target of interval k is that
+difference quotient, the current the interval's own sample ``I[k]``, and every other
+regressor the mean of its samples over the interval by the 4-point rule (fourth order where
+the trace is smooth; the trapezoid rule, second order, beside a spike sample). The trapezoid
+rule alone left errors of (a dt)^2 / 12 that moved b and d of fast-u Izhikevich cells
+(dap_2004, a = 1000/s) by about 1 %.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from scipy.ndimage import gaussian_filter1d
@@ -36,6 +39,32 @@ class Sweep:
     @property
     def time(self) -> np.ndarray:
         return np.arange(self.v.size) * self.dt
+
+    @cached_property
+    def n_used(self) -> int:
+        return int(np.count_nonzero(self.used))
+
+    @cached_property
+    def target(self) -> np.ndarray:
+        """(V[k+1] - V[k]) / dt over the used intervals: the exact mean of dV/dt there."""
+        return np.diff(self.v)[self.used] / self.dt
+
+    def means(self, g: np.ndarray) -> np.ndarray:
+        """Mean of the sampled quantity ``g`` over each used interval, fourth order.
+
+        The 4-point rule (-g[k-1] + 13 g[k] + 13 g[k+1] - g[k+2]) / 24; the trapezoid rule
+        at the ends of the sweep and where the stencil holds a sample that shows a spike.
+        """
+        if np.ndim(g) == 0:
+            return np.full(self.n_used, float(g))
+        mean = 0.5 * (g[:-1] + g[1:])
+        if g.size >= 4:
+            mean[1:-1] = (-g[:-3] + 13 * g[1:-2] + 13 * g[2:-1] - g[3:]) / 24
+            for shift in (-2, 1):
+                near = self.k_spike + shift
+                near = near[(near >= 0) & (near < mean.size)]
+                mean[near] = 0.5 * (g[near] + g[near + 1])
+        return mean[self.used]
 
 
 def as_traces(recording) -> list[Trace]:
@@ -114,11 +143,6 @@ def with_window(sweep: Sweep, *, before: float, after: float) -> Sweep:
     return Sweep(sweep.v, sweep.current, sweep.dt, sweep.spikes, sweep.k_spike, used)
 
 
-def interval_mean(x: np.ndarray) -> np.ndarray:
-    """Trapezoid mean of a sampled quantity over each interval (n - 1 values)."""
-    return 0.5 * (x[1:] + x[:-1])
-
-
 def exp_filter(increments: np.ndarray, rate: float, dt: float) -> np.ndarray:
     """F at every sample from the increments of its intervals: F[k+1] = q F[k] + inc[k].
 
@@ -130,10 +154,26 @@ def exp_filter(increments: np.ndarray, rate: float, dt: float) -> np.ndarray:
     return out
 
 
-def trapezoid_increments(x: np.ndarray, rate: float, dt: float) -> np.ndarray:
-    """Increments of ``int exp(-rate (t_k+1 - s)) x(s) ds`` over each interval, trapezoid rule."""
+def filter_increments(x: np.ndarray, rate: float, dt: float, spikes: np.ndarray) -> np.ndarray:
+    """Increments of ``int exp(-rate (t_k+1 - s)) x(s) ds`` over each interval [t_k, t_k+1].
+
+    Fourth order (the 4-point rule on the weighted samples, stencil k-1..k+2), so that the
+    fast upswing before a spike is integrated right (the trapezoid rule overestimates a
+    convex rise by dt^3/12 x''); a 3-point rule next to a sample ``spikes`` that shows a spike
+    (its value is not the model's), the trapezoid rule at the ends of the sweep. The two
+    intervals beside a spike sample are the caller's (``models.filters``).
+    """
     q = np.exp(-rate * dt)
-    return 0.5 * dt * (q * x[:-1] + x[1:])
+    inc = 0.5 * dt * (q * x[:-1] + x[1:])
+    if x.size >= 4:
+        inc[1:-1] = dt / 24 * (-q * q * x[:-3] + 13 * q * x[1:-2] + 13 * x[2:-1] - x[3:] / q)
+    left = spikes - 2  # interval k-2: stencil k-3, k-2, k-1
+    left = left[(left >= 1) & (left < inc.size)]
+    inc[left] = dt / 12 * (-q * q * x[left - 1] + 8 * q * x[left] + 5 * x[left + 1])
+    right = spikes + 1  # interval k+1: stencil k+1, k+2, k+3
+    right = right[right + 2 < x.size]
+    inc[right] = dt / 12 * (5 * q * x[right] + 8 * x[right + 1] - x[right + 2] / q)
+    return inc
 
 
 def spike_train_filter(sweep: Sweep, rate: float) -> np.ndarray:
