@@ -181,7 +181,8 @@ def test_bad_input():
     mixed = Recording((_trace(v, np.full(n, 1e-11)), _trace(v, np.full(n, 1e-11), dt=2e-4)))
     with pytest.raises(ValueError, match=r"one sampling interval.*got intervals 0\.0001, 0\.0002 s"):
         estimate("lif", mixed)
-    with pytest.raises(ValueError, match=r"needs at least 300 subthreshold sampling intervals.*got 199 of 199"):
+    with pytest.raises(ValueError, match=r"needs at least 300 subthreshold sampling intervals.*"
+                                         r"got 199 of 199"):
         estimate("lif", _trace(v[:200], np.full(200, 1e-11)))
     # a spike every 3 ms leaves no interval outside the windows (2 ms before, 3 ms after)
     spiky = _trace(v, np.full(n, 1e-11), spikes=np.arange(1, n // 30) * 3e-3)

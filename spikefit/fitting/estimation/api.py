@@ -223,7 +223,7 @@ class _Fitter:
 
     def run(self, sweeps, passes):
         spec = self.spec
-        masks = [events.usable(s, self.before) for s in sweeps]
+        masks = [events.usable(s) for s in sweeps]
         corrections = [events.corrections(spec, None, s, m) for s, m in zip(sweeps, masks)]
         nl, t_ref, reset = None, 0.0, None
         for i in range(passes):

@@ -52,7 +52,7 @@ def _integrate(spec, p, v, w, current, t0, t1, frozen, times, values, n_steps=N_
     return v, w
 
 
-def usable(sweep, before):
+def usable(sweep):
     """Spikes whose neighbours (sample before, two after) exist and hold no other spike."""
     k = sweep.k_spike
     n = sweep.v.size
