@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..data import Recording, resolve
-from .cells import Split, cell_name, split_cell
+from .cells import cell_name
+from .splits import Split, split_cell
 from .parallel import JobFailure, run_jobs
 
 DEFAULT_MODELS = ("lif", "izhikevich", "adex")

@@ -33,7 +33,8 @@ from ..features.fast import UNITS
 from ..features.metrics import explained_variance, gamma_over_repeats, normalized_gamma
 from ..fitting.objectives import MAX_Z, model_features
 from ..fitting.target import build_target, same_stimulus
-from .cells import Split, step_amplitude
+from .cells import step_amplitude
+from .splits import Split
 
 METRIC_UNITS = {"objective": "1", "gamma": "1", "gamma_normalized": "1", "explained_variance": "1",
                 "fi_error": "Hz", "n_missing": "1"}
