@@ -71,10 +71,13 @@ def print_comparison(comparison) -> None:
     for line in comparison.headline():
         print(line)
     table = comparison.table
-    heldout = table[(table["split"] == "test") & table["metric"].isin(["gamma", "objective", "fi_error"])]
+    metrics = ["gamma_normalized", "md_star", "feature_z", "gamma", "objective", "fi_error"]
+    heldout = table[(table["split"] == "test") & table["metric"].isin(metrics)]
     if not heldout.empty:
         wide = heldout.pivot_table(index=["cell", "model"], columns="metric", values="value", dropna=False)
-        print("\nheld-out scores (gamma: higher is better; objective, fi_error (Hz): lower is better)")
+        wide = wide[[m for m in metrics if m in wide.columns]]
+        print("\nheld-out scores (gamma_normalized, md_star, gamma: higher is better; feature_z, objective, "
+              "fi_error (Hz): lower is better)")
         print(wide.to_string(float_format=lambda x: f"{x:.3g}"))
     for (cell, model), failure in comparison.failed.items():
         print(f"fit of {model} to {cell} failed: {failure.error}", file=sys.stderr)

@@ -7,7 +7,7 @@ held-out sweeps, and compare the models cell by cell.
 >>> comparison.write("report/") # index.html, report.md, scores.csv, results.json, figures  # doctest: +SKIP
 
 Same data, budget and seed policy for every model: each fit gets the cell's training sweeps
-(``cells.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
+(``splits.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
 ``scoring``, statistics in ``statistics``, the page in ``writer``.
 """
 from __future__ import annotations

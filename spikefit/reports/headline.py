@@ -60,9 +60,12 @@ def lead_sentences(leads: dict[str, Lead]) -> list[str]:
         cells = [c for c, lead_ in leads.items() if lead_.timing == timing]
         if cells:
             metrics = TIMING if timing else FEATURES
+            reasons: dict[str, list[str]] = {}
+            for c in cells:
+                reasons.setdefault(leads[c].reason, []).append(c)
             lines.append(f"On {', '.join(cells)} the headline is held-out "
                          f"{' and '.join(LABELS[m] for m in metrics)}: "
-                         + "; ".join(f"{c}: {leads[c].reason}" for c in cells) + ".")
+                         + "; ".join(f"{', '.join(named)}: {reason}" for reason, named in reasons.items()) + ".")
     return lines
 
 
