@@ -107,3 +107,30 @@ def test_split_kind_and_bad_combinations(noise_recording):
     with pytest.raises(ValueError, match="the default split needs at least 2 step levels .* or, without steps, a "
                                          "stimulus repeated at least twice"):
         split_cell(noise_recording[:1], "noise")
+
+
+def test_repeat_and_stimulus_splits_of_a_real_cell():
+    recording = resolve("sscx_l5ttpc_idrest")  # 8 levels x 2 repeats
+    by_repeat = split_cell(recording, "c", split="repeat")
+    assert len(by_repeat.train) == len(by_repeat.test) == 8
+    assert all(len(group) == 1 for group in by_repeat.groups("train"))  # one repeat of every level each side
+    assert len(by_repeat.groups("test")) == 8
+    by_stimulus = split_cell(recording, "c", split="stimulus")
+    levels = [set(g) for g in by_stimulus.repeats]
+    assert all(g <= set(by_stimulus.train) or g <= set(by_stimulus.test) for g in levels)  # levels stay whole
+    assert len(by_stimulus.train) == len(by_stimulus.test) == 8
+
+
+def test_a_real_recorded_current_splits_in_time(recordings_dir):
+    import glob
+
+    files = sorted(glob.glob(str(recordings_dir / "sscx_rat_L5TTPC" / "C060109A1-SR-C1" / "X_IDrest_ch*")))
+    recording = resolve(files, stimulus="recorded")  # noisy currents: no step levels, 16 stimuli x 2
+    split = split_cell(recording, "C060109A1", split=None)
+    assert split.kind == "time" and "16 stimulus/stimuli repeated 2 times" in split.reason
+    train, test = split.sweeps("train"), split.sweeps("test")
+    assert train[0].stimulus.duration == pytest.approx(1.8) and test[0].stimulus.duration == pytest.approx(1.2)
+    assert (train[0].stimulus.start, train[0].stimulus.stop) == pytest.approx((0.7, 1.8), abs=1e-3)  # the step, cut
+    assert (test[0].stimulus.start, test[0].stimulus.stop) == pytest.approx((0.0, 0.9), abs=1e-3)
+    reliabilities = split.reliability("test")
+    assert len(reliabilities) == 16 and all(r.sweeps[1] - r.sweeps[0] == 16 for r in reliabilities)
