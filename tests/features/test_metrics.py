@@ -6,7 +6,6 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import spikefit
 from spikefit.features.metrics import (METRICS, GammaUndefined, batch_gamma, explained_variance, gamma_factor,
                                        gamma_over_repeats, intrinsic_reliability, md_star, normalized_gamma,
                                        spike_train_ev, van_rossum_distance)

@@ -1,6 +1,4 @@
 """A model under repeats of one frozen noise: the repeated-noise cell the report tests share."""
-import numpy as np
-
 import spikefit
 from spikefit.data import Recording, Trace, from_array
 
