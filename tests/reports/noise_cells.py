@@ -1,4 +1,6 @@
 """A model under repeats of one frozen noise: the repeated-noise cell the report tests share."""
+import pytest
+
 import spikefit
 from spikefit.data import Recording, Trace, from_array
 
@@ -16,3 +18,9 @@ def repeated_noise(n_repeats=4, duration=4.0, seed=1, background=0.03e-9, model=
         felt = simulator.simulate(None, from_array(frozen.current + extra.current, frozen.dt, 0.0, duration))
         sweeps.append(Trace(felt.v, frozen, felt.spike_times, {"sweep": k}))
     return Recording(sweeps, {"cell": name})
+
+
+@pytest.fixture(scope="session")
+def noise_recording():
+    """The default ``repeated_noise``: 4 repeats of 4 s (import it into a test module to use it)."""
+    return repeated_noise()

@@ -8,6 +8,8 @@ import spikefit
 from spikefit.data import Recording, Trace, from_array, resolve
 from spikefit.reports.cells import check_repeats, current_difference, repeat_groups, step_amplitude, step_levels
 
+from noise_cells import noise_recording  # noqa: F401 (a fixture)
+
 
 def _sweep(current, dt=1e-4):
     stimulus = from_array(current, dt, 0.0, len(current) * dt)

@@ -7,6 +7,8 @@ import pytest
 from spikefit.features.metrics import intrinsic_reliability
 from spikefit.reports.reliability import group_reliability
 
+from noise_cells import noise_recording  # noqa: F401 (a fixture)
+
 
 def _poisson(rate, duration, seed):
     rng = np.random.default_rng(seed)

@@ -7,7 +7,7 @@ from spikefit.data import resolve
 from spikefit.models.references import STEP_FACTORS
 from spikefit.reports.splits import MIN_TIME_PART, TIME_TRAIN_FRACTION, split_cell
 
-from noise_cells import repeated_noise
+from noise_cells import noise_recording, repeated_noise  # noqa: F401 (noise_recording: a fixture)
 
 
 def test_reference_default_split_is_by_level():

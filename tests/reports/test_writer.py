@@ -254,3 +254,10 @@ def test_noise_page_loads_in_a_browser_with_every_figure(browser, noise_report):
     assert "noise_cell: split by time" in text and "hh: split by level" in text
     assert "On noise_cell the headline is held-out reliability-normalised Gamma and Md*" in text
     assert "On hh the headline is held-out feature error" in text
+
+
+def test_noise_results_json_records_the_split_and_why(noise_report):
+    directory, _, _ = noise_report
+    splits = json.loads((directory / "results.json").read_text())["splits"]
+    assert splits["noise_cell"]["kind"] == "time" and splits["noise_cell"]["train_fraction"] == 0.6
+    assert "no step levels" in splits["noise_cell"]["reason"] and splits["hh"]["kind"] == "level"
