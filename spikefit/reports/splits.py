@@ -11,7 +11,10 @@
     Train on the first ``TIME_TRAIN_FRACTION`` of every sweep, hold out the rest (the 2009
     competition trained on 39 s of a 60 s frozen noise and tested on 21 s). The default for a
     cell without step levels whose stimulus repeats: held-out repeats of a stimulus no fit saw.
-    Each part must last at least ``MIN_TIME_PART``.
+    Each part must last at least ``MIN_TIME_PART``. Each part is its own sweep
+    (``Trace.window``, time 0 at its start), so a model scored on a held-out part starts from
+    its resting state there: a transient of a membrane time constant or so, which the data
+    does not have.
 ``stimulus``
     Hold out whole waveforms: every other repeat group (in the order of their first sweep),
     steps or not.
