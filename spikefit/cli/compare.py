@@ -14,6 +14,7 @@ import time
 from ..data.load_options import STIMULUS_MODES
 from ..data.sources import DEFAULT_STIMULUS
 from ..reports.comparison import DEFAULT_CELLS, DEFAULT_MODELS, DEFAULT_TRIALS
+from ..reports.splits import SPLITS
 from .options import parse_objective_arg
 
 DEFAULT_OUT = "spikefit-report"
@@ -39,6 +40,9 @@ def add_command(subparsers) -> None:
     compare.add_argument("--stimulus", choices=STIMULUS_MODES,
                          help=f"current of recorded cells (default {DEFAULT_STIMULUS}: steps rebuilt without amplifier "
                               f"noise, as every command, and a Recording spikefit wrote as written)")
+    compare.add_argument("--split", choices=SPLITS,
+                         help="how every cell is divided into training and held-out data (default: level for a step "
+                              "family, time for a repeated stimulus without steps; the report says which and why)")
     compare.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"report folder (default {DEFAULT_OUT})")
     compare.add_argument("--force", action="store_true", help="write into an output folder that holds files")
     compare.set_defaults(run=run)
@@ -53,7 +57,7 @@ def run(args) -> int:
     check_directory(args.out, args.force, override="--force")  # before a minute of fitting, not after
     started = time.perf_counter()
     cells = [resolve(source, stimulus=args.stimulus) for source in (args.target or DEFAULT_CELLS)]
-    comparison = compare_models(args.models, cells, objective=parse_objective_arg(args.objective),
+    comparison = compare_models(args.models, cells, split=args.split, objective=parse_objective_arg(args.objective),
                                 n_trials=args.trials, seed=args.seed, workers=args.workers, storage=args.storage)
     print_comparison(comparison)
     paths = comparison.write(args.out, force=args.force)
@@ -67,10 +71,13 @@ def print_comparison(comparison) -> None:
     for line in comparison.headline():
         print(line)
     table = comparison.table
-    heldout = table[(table["split"] == "test") & table["metric"].isin(["gamma", "objective", "fi_error"])]
+    metrics = ["gamma_normalized", "md_star", "feature_z", "gamma", "objective", "fi_error"]
+    heldout = table[(table["split"] == "test") & table["metric"].isin(metrics)]
     if not heldout.empty:
         wide = heldout.pivot_table(index=["cell", "model"], columns="metric", values="value", dropna=False)
-        print("\nheld-out scores (gamma: higher is better; objective, fi_error (Hz): lower is better)")
+        wide = wide[[m for m in metrics if m in wide.columns]]
+        print("\nheld-out scores (gamma_normalized, md_star, gamma: higher is better; feature_z, objective, "
+              "fi_error (Hz): lower is better)")
         print(wide.to_string(float_format=lambda x: f"{x:.3g}"))
     for (cell, model), failure in comparison.failed.items():
         print(f"fit of {model} to {cell} failed: {failure.error}", file=sys.stderr)

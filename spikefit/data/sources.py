@@ -7,7 +7,7 @@ list of .ibw files). Every command and ``compare_models`` resolves its sources h
 ``spikefit fit X``, ``spikefit features X`` and ``spikefit compare --target X`` see the same data.
 
 One rule for every source: a Recording holds every sweep of its source. A reference's noise
-sweep is in it too; a comparison's default split holds it out (``reports.cells.split_cell``).
+sweep is in it too; a comparison's default split holds it out (``reports.splits.split_cell``).
 
 >>> from spikefit.data import resolve
 >>> rec = resolve("hh")

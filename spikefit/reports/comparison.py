@@ -7,7 +7,7 @@ held-out sweeps, and compare the models cell by cell.
 >>> comparison.write("report/") # index.html, report.md, scores.csv, results.json, figures  # doctest: +SKIP
 
 Same data, budget and seed policy for every model: each fit gets the cell's training sweeps
-(``cells.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
+(``splits.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
 ``scoring``, statistics in ``statistics``, the page in ``writer``.
 """
 from __future__ import annotations
@@ -20,7 +20,8 @@ import numpy as np
 import pandas as pd
 
 from ..data import Recording, resolve
-from .cells import Split, cell_name, split_cell
+from .cells import cell_name
+from .splits import Split, split_cell
 from .parallel import JobFailure, run_jobs
 
 DEFAULT_MODELS = ("lif", "izhikevich", "adex")
@@ -30,8 +31,8 @@ DEFAULT_TRIALS = 2000
 """Completed trials per fit by default: 3-6 s a fit on a 2-core machine, so that the default
 comparison (12 fits) takes about a minute from a cold start (benchmarks/RESULTS.md)."""
 
-HEADLINE_METRICS = ("gamma", "objective", "fi_error", "explained_variance")
-"""Metrics with paired tests in the report (held-out split)."""
+HEADLINE_METRICS = ("gamma", "gamma_normalized", "md_star", "feature_z", "objective", "fi_error", "explained_variance")
+"""Metrics with paired tests in the report (held-out split); ``headline`` says which lead for which cell."""
 
 
 @dataclass(frozen=True)
@@ -121,10 +122,10 @@ class Comparison:
         return summarise(self.table)
 
     def headline(self) -> list[str]:
-        """One sentence per pair of models on held-out Gamma."""
-        from .statistics import headline
+        """Which metric leads for which cell and why, then paired tests on it (``headline``)."""
+        from .headline import headline
 
-        return headline(self.tests("gamma"))
+        return headline(self)
 
     def predict(self, cell: str, model: str) -> Recording:
         """The fitted model simulated under every sweep of the cell (train and test)."""
@@ -140,8 +141,8 @@ class Comparison:
         return write_report(self, directory, force=force)
 
 
-def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, train=None, test=None,
-                   objective="features", n_trials: int = DEFAULT_TRIALS, seed: int | None = 0, workers: int = 1,
+def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, train=None, test=None, *,
+                   split: str | None = None, repeats=None, objective="features", n_trials: int = DEFAULT_TRIALS, seed: int | None = 0, workers: int = 1,
                    storage=None, progress: bool = True) -> Comparison:
     """Fit ``models`` to every cell's training sweeps and score them on held-out sweeps.
 
@@ -153,8 +154,15 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
         Recordings, built-in references (``hh``, ``hh_rs``, ``hh_fs``), shipped samples or
         files (``spikefit.data.resolve``, with its default ``stimulus``).
     train, test : sequence of int, or mapping cell name -> sequence of int, optional
-        Sweep indices to fit and to hold out; by default every other step level is held
-        out, with any non-step sweep (``cells.split_cell``).
+        Sweep indices to fit and to hold out, instead of ``split``.
+    split : str, optional
+        ``level``, ``time``, ``stimulus`` or ``repeat`` (``splits``), the same for every cell.
+        By default ``level`` for a cell with step levels (every other level held out, with any
+        non-step sweep) and ``time`` for a cell without steps whose stimulus repeats (the last
+        40 % of every sweep held out); the report says which and why.
+    repeats : sequence of sequences of int, or mapping cell name -> those, optional
+        Repeat groups by hand (checked against ``cells.REPEAT_TOLERANCE``); by default found
+        from the currents (``cells.repeat_groups``).
     objective, n_trials, seed
         As for ``spikefit.fit``; the same for every fit.
     workers : int
@@ -168,12 +176,13 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
     Raises
     ------
     ValueError
-        No models, an unknown model, no cells, two cells with one name, or a split with
-        nothing to train or test on; all before any fit runs.
+        No models, an unknown model, no cells, two cells with one name, a split with nothing
+        to train or test on, a time part too short, or given repeats whose currents differ;
+        all before any fit runs.
     """
     started = time.perf_counter()
     models = _check_models(models)
-    splits = _splits(cells, train, test)
+    splits = _splits(cells, train, test, split, repeats)
     jobs = {(cell, model): dict(model=model, cell=cell, train=split.sweeps("train"), repeats=split.groups("train"),
                                 objective=objective, n_trials=n_trials, seed=seed, storage=storage,
                                 study_name=None if storage is None else f"{cell}-{model}")
@@ -205,7 +214,7 @@ def _check_models(models) -> list[str]:
     return models
 
 
-def _splits(cells, train, test) -> dict[str, Split]:
+def _splits(cells, train, test, split, repeats) -> dict[str, Split]:
     if isinstance(cells, (str, Recording)) or not isinstance(cells, Sequence):
         cells = [cells]
     if len(cells) == 0:
@@ -216,7 +225,8 @@ def _splits(cells, train, test) -> dict[str, Split]:
         name = cell_name(recording, index)
         if name in splits:
             raise ValueError(f"two cells are named {name!r}: give them distinct 'cell' metadata")
-        splits[name] = split_cell(recording, name, _for(train, name), _for(test, name))
+        splits[name] = split_cell(recording, name, _for(train, name), _for(test, name), split=split,
+                                  repeats=_for(repeats, name))
     return splits
 
 

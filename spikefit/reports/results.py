@@ -42,7 +42,8 @@ def results(comparison) -> dict:
     out = {
         "models": list(comparison.models),
         "cells": list(comparison.cells),
-        "splits": {cell: {"train": list(s.train), "test": list(s.test)} for cell, s in comparison.splits.items()},
+        "splits": {cell: {"kind": s.kind, "reason": s.reason, "train": list(s.train), "test": list(s.test),
+                          "train_fraction": s.fraction} for cell, s in comparison.splits.items()},
         "headline": comparison.headline() if len(comparison.models) > 1 else [],
         "parameters": parameters,
         "scores": comparison.table.to_dict(orient="records"),
