@@ -38,7 +38,8 @@ def test_names_and_loading():
     ("sscx_l5ttpc_c060112a3_idrest", "C060112A3-SR-C1", 16, 8),
     ("bluepyefe_b6_idrest", "B6", 5, 5),
     ("bluepyefe_b8_idrest", "B8", 5, 5),
-    ("pyabf_171116sh_0018", "171116sh_0018", 17, 17),
+    ("pyabf_171116sh_0018", "171116sh_0018", 8, 8),
+    ("pyabf_fsi", "2019_07_24_0055_fsi", 8, 8),
 ])
 def test_suite_samples_resolve_to_step_families(name, cell, n_sweeps, n_levels):
     """Each loads by name through resolve, with its cell, its step levels and spikes that eFEL counts too."""
@@ -55,6 +56,15 @@ def test_suite_samples_resolve_to_step_families(name, cell, n_sweeps, n_levels):
                                         ["spike_count"])
     assert len(trace.spike_times) == int(counted["spike_count"][0]) >= 10
     assert np.all(np.abs(trace.v) < 0.2) and -0.1 < np.median(trace.v) < -0.04  # volts, as the units say
+
+
+def test_a_pyabf_sample_is_half_its_file_and_sweeps_reads_the_rest():
+    """The sample holds -100 pA and 0..300 pA by 50 pA; sweeps= (positions in the file) reads any sweep."""
+    chosen = samples.load("pyabf_171116sh_0018")
+    levels = [t.stimulus.metadata["amplitude"] for t in chosen]
+    assert np.allclose(np.array(levels) * 1e12, [-100, 0, 50, 100, 150, 200, 250, 300], atol=0.5)
+    every = samples.load("pyabf_171116sh_0018", sweeps=list(range(17)))
+    assert np.allclose([t.stimulus.metadata["amplitude"] * 1e12 for t in every], np.arange(-100, 301, 25), atol=0.5)
 
 
 def test_options_reach_the_loader():

@@ -57,7 +57,9 @@ def test_a_path_and_a_file_spikefit_wrote(tmp_path):
 
 def test_an_unknown_source_names_what_there_is():
     with pytest.raises(ValueError, match="no file or folder 'hh_xx', and no sample or reference of that name; "
-                                         "samples are pyabf_fsi, sscx_l5ttpc_idrest, references hh, hh_rs, hh_fs, hh_ib, hh_lts, hh_rs_repeats"):
+                                         "samples are bluepyefe_b6_idrest, bluepyefe_b8_idrest, pyabf_171116sh_0018, pyabf_fsi, "
+                                         "sscx_l5ttpc_c060112a3_idrest, sscx_l5ttpc_idrest, references hh, hh_rs, hh_fs, hh_ib, "
+                                         "hh_lts, hh_rs_repeats"):
         resolve("hh_xx")
     with pytest.raises(ValueError, match="unknown reference 'hh_xx'; references are hh, hh_rs, hh_fs, hh_ib, hh_lts, hh_rs_repeats"):
         reference_path("hh_xx")

@@ -27,6 +27,11 @@ _SSCX = {
     "citation": "Reva, Rossert et al. 2023, Patterns 4:100855, doi:10.1016/j.patter.2023.100855",
     "licence": "CC BY 4.0",
 }
+_EVERY_50_PA = (0, 4, 6, 8, 10, 12, 14, 16)
+"""Sweeps of the pyABF step files (-100..300 pA by 25 pA) a sample holds: -100 pA and 0..300 pA by
+50 pA, half the file: 20 kHz sweeps of 3 s cost a fit five times a 4 kHz one, and the suite's
+comparison must stay under two minutes. ``sweeps=`` (positions in the file) reads any others."""
+
 _BLUEPYEFE = {
     "species": None,  # the source calls them rat SSCx in one place and "MouseNeuron" in another
     "brain_region": "somatosensory cortex",
@@ -71,21 +76,23 @@ _SAMPLES = {
     "pyabf_171116sh_0018": {
         "file": "pyabf_171116sh_0018/171116sh_0018.abf",
         "licence": "MIT",
-        "description": "regular-spiking, adapting cell (pyABF sample 171116sh_0018): 17 steps of -100..300 pA, "
-                       "command waveform, 20 kHz",
+        "description": "regular-spiking, adapting cell (pyABF sample 171116sh_0018): 8 of the file's 17 steps, "
+                       "-100 pA and 0..300 pA by 50 pA, command waveform, 20 kHz",
         "metadata": {"cell_type": None, "species": None, "licence": "MIT (pyABF sample collection)"},
         "cell": "171116sh_0018",
+        "options": {"sweeps": list(_EVERY_50_PA)},
     },
     "pyabf_fsi": {
         "file": "pyabf_fsi/2019_07_24_0055_fsi.abf",
         "licence": "MIT",
-        "description": "fast-spiking interneuron (pyABF sample 2019_07_24_0055_fsi): 17 steps of -100..300 pA, "
-                       "command waveform, 20 kHz",
+        "description": "fast-spiking interneuron (pyABF sample 2019_07_24_0055_fsi): 8 of the file's 17 steps, "
+                       "-100 pA and 0..300 pA by 50 pA, command waveform, 20 kHz",
         "metadata": {
             "cell_type": "fast-spiking interneuron (as its file name says)",
             "licence": "MIT (pyABF sample collection)",
         },
         "cell": None,
+        "options": {"sweeps": list(_EVERY_50_PA)},
     },
 }
 
@@ -118,7 +125,8 @@ def attribution(name: str) -> str:
 
 
 def load(name: str, **options) -> Recording:
-    """The sample as a Recording, read by ``spikefit.load`` with ``options`` (ljp, sweeps, stimulus...)."""
+    """The sample as a Recording, read by ``spikefit.load`` with ``options`` (ljp, sweeps, stimulus...);
+    ``sweeps`` are positions in the sample's file, and replace the sample's own selection."""
     from ..loaders import load as load_file
 
     spec = _spec(name)
