@@ -234,11 +234,12 @@ def _calcium_params(calcium: str, *, g_Kd, g_M, g_Ca, E_L, V_T, tau_max, V_x=Non
         ca = [Parameter("g_CaL", "S/m2", g_Ca, 0.0, 10.0, False, "peak high-threshold L-type Ca conductance density")]
     else:
         ca = [Parameter("g_T", "S/m2", g_Ca, 0.0, 20.0, False, "peak low-threshold T-type Ca conductance density")]
-    shift = [Parameter("V_x", "V", V_x, -20e-3, 10e-3, False, "shift of the T current's kinetics")] if V_x is not None else []
+    shift = [] if V_x is None else [
+        Parameter("V_x", "V", V_x, -20e-3, 10e-3, False, "shift of the T current's kinetics")]
     return (rs["area"], rs["C_m"], rs["g_Na"], rs["g_Kd"],
             Parameter("g_M", "S/m2", g_M, 0.0, 5.0, False, "peak slow M-current conductance density (adaptation)"),
             *ca, rs["g_L"], rs["E_Na"], rs["E_K"],
-            Parameter("E_Ca", "V", 120e-3, 80e-3, 150e-3, False, "calcium reversal potential (fixed, as published)"),
+            Parameter("E_Ca", "V", 120e-3, 80e-3, 150e-3, False, "calcium reversal potential (120 mV as published: no Ca dynamics)"),
             Parameter("E_L", "V", E_L, -100e-3, -50e-3, False, "leak reversal potential"),
             Parameter("V_T", "V", V_T, -70e-3, -40e-3, False, "shift of the Na and Kd kinetics (sets threshold)"),
             *shift,

@@ -55,5 +55,6 @@ def test_rheobase_table_is_the_models_own(name):
 
 
 def test_unknown_reference_is_named():
-    with pytest.raises(ValueError, match="unknown reference 'hh_xx'; references are hh, hh_rs, hh_fs, hh_ib, hh_lts, hh_rs_repeats"):
+    with pytest.raises(ValueError, match="unknown reference 'hh_xx'; references are hh, hh_rs, hh_fs, hh_ib, hh_lts, "
+                                         "hh_rs_repeats"):
         reference("hh_xx")

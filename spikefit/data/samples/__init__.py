@@ -1,8 +1,8 @@
 """Real recordings shipped with spikefit, with their licences and attribution files.
 
 >>> from spikefit.data import samples
->>> samples.names()
-['bluepyefe_b6_idrest', 'bluepyefe_b8_idrest', 'pyabf_171116sh_0018', 'pyabf_fsi', 'sscx_l5ttpc_c060112a3_idrest', 'sscx_l5ttpc_idrest']
+>>> samples.names()[:3]
+['bluepyefe_b6_idrest', 'bluepyefe_b8_idrest', 'pyabf_171116sh_0018']
 >>> rec = samples.load("sscx_l5ttpc_idrest")   # doctest: +SKIP
 
 Each sample sits in its own folder beside this file with its licence (``LICENSE_*.txt``) and an
