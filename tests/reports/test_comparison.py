@@ -83,3 +83,21 @@ def test_with_a_storage_every_fit_is_a_study_that_a_second_run_resumes(tmp_path)
     assert len(first.fits[("hh_fs", "lif")].history) >= 32
     assert len(complete) == len(again.fits[("hh_fs", "lif")].history) >= 48  # the first run's trials kept
     assert len(complete) < 32 + 48  # resumed, not started over
+
+
+def test_the_default_suite_resolves_and_splits_without_fitting():
+    """Issue 13: at least 8 cells, 4 of them real (shipped samples); each splits by the default
+    split, and every sweep that is not a step (noise, repeats of frozen noise) is held out."""
+    from spikefit.data import REFERENCES, resolve, samples
+    from spikefit.reports.cells import split_cell, step_amplitude
+    from spikefit.reports.comparison import DEFAULT_CELLS
+
+    assert len(DEFAULT_CELLS) >= 8 and len(set(DEFAULT_CELLS)) == len(DEFAULT_CELLS)
+    assert sum(name in samples.names() for name in DEFAULT_CELLS) >= 4
+    assert all(name in samples.names() or name in REFERENCES for name in DEFAULT_CELLS)
+    for name in DEFAULT_CELLS:
+        recording = resolve(name)
+        split = split_cell(recording, name)
+        not_steps = [i for i, trace in enumerate(recording) if not np.isfinite(step_amplitude(trace))]
+        assert set(not_steps) <= set(split.test) and split.train, name
+    assert len(split_cell(resolve("hh_rs_repeats"), "r").test) == 4 + 5  # 4 held-out levels, 5 repeats
