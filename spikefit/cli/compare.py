@@ -1,8 +1,8 @@
 """``spikefit compare``: fit several models to the same cells, score them on held-out sweeps,
 and write the report (index.html, report.md, scores.csv, results.json and figures).
 
-With no arguments it compares LIF, Izhikevich and AdEx on the built-in Hodgkin-Huxley
-references (hh, hh_rs, hh_fs) and a shipped real cell (sscx_l5ttpc_idrest), and writes the
+With no arguments it compares LIF, Izhikevich and AdEx on the suite of cells shipped with
+spikefit (``DEFAULT_CELLS``: six Hodgkin-Huxley references and six real cells), and writes the
 report to ./spikefit-report.
 """
 from __future__ import annotations
@@ -25,7 +25,7 @@ def add_command(subparsers) -> None:
     compare = subparsers.add_parser("compare", help="compare models on held-out sweeps and write a report",
                                     description=__doc__.split("\n\n")[0].split(": ", 1)[1])
     compare.add_argument("--target", action="append", default=[], metavar="CELL",
-                         help=f"hh, hh_rs, hh_fs, a shipped sample or a recording file (repeat; default "
+                         help=f"a built-in reference, a shipped sample or a recording file (repeat; default "
                               f"{', '.join(DEFAULT_CELLS)})")
     compare.add_argument("--models", default=",".join(DEFAULT_MODELS),
                          help=f"comma-separated model names (default {','.join(DEFAULT_MODELS)})")

@@ -25,7 +25,11 @@ from .splits import Split, split_cell
 from .parallel import JobFailure, run_jobs
 
 DEFAULT_MODELS = ("lif", "izhikevich", "adex")
-DEFAULT_CELLS = ("hh", "hh_rs", "hh_fs", "sscx_l5ttpc_idrest")
+DEFAULT_CELLS = ("hh", "hh_rs", "hh_fs", "hh_ib", "hh_lts", "hh_rs_repeats",
+                 "sscx_l5ttpc_idrest", "sscx_l5ttpc_c060112a3_idrest", "pyabf_fsi", "pyabf_171116sh_0018",
+                 "bluepyefe_b6_idrest", "bluepyefe_b8_idrest")
+"""The suite: six Hodgkin-Huxley references (one under repeated frozen noise) and six real
+cells shipped with spikefit (``spikefit.data.samples``); README.md tabulates them."""
 """The built-in Hodgkin-Huxley references and a shipped real cell (a rat L5 pyramidal cell)."""
 DEFAULT_TRIALS = 2000
 """Completed trials per fit by default: 3-6 s a fit on a 2-core machine, so that the default

@@ -150,3 +150,22 @@ def test_a_split_that_cannot_work_fails_before_any_fit(monkeypatch):
     monkeypatch.setattr(comparison, "run_jobs", lambda *a, **k: pytest.fail("a fit ran"))
     with pytest.raises(ValueError, match="the repeat split leaves repeat group"):
         compare_models(["lif"], ["hh"], split="repeat", n_trials=8, progress=False)
+
+
+def test_the_default_suite_resolves_and_splits_without_fitting():
+    """Issue 13: at least 8 cells, 4 of them real (shipped samples); each splits by the default
+    split, and every sweep that is not a step (noise, repeats of frozen noise) is held out."""
+    from spikefit.data import REFERENCES, resolve, samples
+    from spikefit.reports.cells import step_amplitude
+    from spikefit.reports.splits import split_cell
+    from spikefit.reports.comparison import DEFAULT_CELLS
+
+    assert len(DEFAULT_CELLS) >= 8 and len(set(DEFAULT_CELLS)) == len(DEFAULT_CELLS)
+    assert sum(name in samples.names() for name in DEFAULT_CELLS) >= 4
+    assert all(name in samples.names() or name in REFERENCES for name in DEFAULT_CELLS)
+    for name in DEFAULT_CELLS:
+        recording = resolve(name)
+        split = split_cell(recording, name)
+        not_steps = [i for i, trace in enumerate(recording) if not np.isfinite(step_amplitude(trace))]
+        assert set(not_steps) <= set(split.test) and split.train, name
+    assert len(split_cell(resolve("hh_rs_repeats"), "r").test) == 4 + 5  # 4 held-out levels, 5 repeats
