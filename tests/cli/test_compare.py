@@ -1,6 +1,8 @@
 """spikefit compare from the shell: a small comparison writes its report; a used folder is refused."""
 import json
 
+import pytest
+
 from spikefit.cli import main
 
 
@@ -24,3 +26,16 @@ def test_compare_writes_the_report_and_refuses_a_used_folder(tmp_path, capsys):
 def test_compare_names_an_unknown_model(tmp_path, capsys):
     assert main(["compare", "--models", "lif,gif", "--trials", "8", "--out", str(tmp_path / "r")]) == 2
     assert "unknown model 'gif'" in capsys.readouterr().err
+
+
+def test_compare_on_a_dask_scheduler_writes_the_report(tmp_path, capsys):
+    distributed = pytest.importorskip("distributed", reason='Dask is the test extra: pip install ".[test]"')
+    out = tmp_path / "report"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=":0") as cluster:
+        code = main(["compare", "--target", "hh_fs", "--models", "lif", "--trials", "16", "--scheduler",
+                     cluster.scheduler_address, "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    results = json.loads((out / "results.json").read_text())
+    assert results["settings"]["scheduler"] == cluster.scheduler_address
+    assert {"index.html", "report.md", "scores.csv"} <= {p.name for p in out.iterdir()}
