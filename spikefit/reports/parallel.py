@@ -19,8 +19,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Callable, Hashable, Mapping
 
-DASK_MISSING = ('spikefit runs jobs in parallel on Dask, which is not installed: pip install "spikefit[dask]" '
-                '(or pip install "dask[distributed]")')
+DASK_MISSING = ('spikefit runs parallel fits on Dask (a dependency of spikefit), which is missing here: '
+                'pip install "spikefit[dask]" (or "dask[distributed]")')
 
 
 @dataclass(frozen=True)

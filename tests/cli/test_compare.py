@@ -1,8 +1,6 @@
 """spikefit compare from the shell: a small comparison writes its report; a used folder is refused."""
 import json
 
-import pytest
-
 from spikefit.cli import main
 
 
@@ -29,7 +27,8 @@ def test_compare_names_an_unknown_model(tmp_path, capsys):
 
 
 def test_compare_on_a_dask_scheduler_writes_the_report(tmp_path, capsys):
-    distributed = pytest.importorskip("distributed", reason='Dask is the test extra: pip install ".[test]"')
+    import distributed
+
     out = tmp_path / "report"
     with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
                                   dashboard_address=":0") as cluster:

@@ -8,12 +8,11 @@ import signal
 import threading
 import time
 
+import distributed
 import pandas as pd
 import pytest
 
 from spikefit.reports.comparison import compare_models
-
-distributed = pytest.importorskip("distributed", reason='Dask is the test extra: pip install ".[test]"')
 
 MODELS, CELLS, TRIALS = ["lif", "adex"], ["hh_rs"], 64
 

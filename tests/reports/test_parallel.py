@@ -4,11 +4,10 @@ import os
 import signal
 import sys
 
+import distributed
 import pytest
 
 from spikefit.reports.parallel import JobFailure, run_jobs
-
-distributed = pytest.importorskip("distributed", reason='Dask is the test extra: pip install ".[test]"')
 
 
 def square(x):
@@ -77,6 +76,6 @@ def test_a_scheduler_is_a_client_or_an_address():
 
 def test_without_dask_the_error_names_the_extra(monkeypatch):
     monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
-    with pytest.raises(ImportError, match=r'not installed: pip install "spikefit\[dask\]"'):
+    with pytest.raises(ImportError, match=r'on Dask \(a dependency of spikefit\), which is missing here: pip install "spikefit\[dask\]"'):
         run_jobs(square, {0: {"x": 1}}, workers=2)
     assert run_jobs(square, {0: {"x": 3}}) == {0: 9}  # one process needs no Dask
