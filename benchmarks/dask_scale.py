@@ -17,7 +17,8 @@ import time
 
 from spikefit.reports.cells import split_cell
 from spikefit.reports.comparison import DEFAULT_CELLS, DEFAULT_MODELS, fit_job
-from spikefit.reports.parallel import JobFailure, run_jobs
+from spikefit.reports.dask_jobs import run_on_dask
+from spikefit.reports.parallel import JobFailure
 
 
 def jobs_for(cells, models, trials: int) -> dict:
@@ -45,7 +46,7 @@ def warm(client, jobs: dict, workers: int) -> None:
 
 
 def per_task_overhead(client, n: int = 400) -> float:
-    """Seconds per trivial task, submitted together and gathered as they finish (as run_jobs does)."""
+    """Seconds per trivial task, submitted together and gathered as they finish."""
     import distributed
 
     started = time.perf_counter()
@@ -64,7 +65,7 @@ def measure(workers: int, jobs: dict) -> dict:
         warm(client, jobs, workers)
         trivial = per_task_overhead(client)
         started = time.perf_counter()
-        outcomes = run_jobs(fit_job, jobs, scheduler=client)
+        outcomes = run_on_dask(fit_job, jobs, client)
         wall = time.perf_counter() - started
     failed = [key for key, outcome in outcomes.items() if isinstance(outcome, JobFailure)]
     if failed:
