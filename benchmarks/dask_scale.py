@@ -17,8 +17,7 @@ import time
 
 from spikefit.reports.cells import split_cell
 from spikefit.reports.comparison import DEFAULT_CELLS, DEFAULT_MODELS, fit_job
-from spikefit.reports.dask_jobs import run_on_dask
-from spikefit.reports.parallel import JobFailure
+from spikefit.reports.parallel import JobFailure, run_jobs
 
 
 def jobs_for(cells, models, trials: int) -> dict:
@@ -46,7 +45,7 @@ def warm(client, jobs: dict, workers: int) -> None:
 
 
 def per_task_overhead(client, n: int = 400) -> float:
-    """Seconds per trivial task, submitted together and gathered as they finish."""
+    """Seconds per trivial task, submitted together and gathered as they finish (as run_jobs does)."""
     import distributed
 
     started = time.perf_counter()
@@ -65,7 +64,7 @@ def measure(workers: int, jobs: dict) -> dict:
         warm(client, jobs, workers)
         trivial = per_task_overhead(client)
         started = time.perf_counter()
-        outcomes = run_on_dask(fit_job, jobs, client)
+        outcomes = run_jobs(fit_job, jobs, scheduler=client)
         wall = time.perf_counter() - started
     failed = [key for key, outcome in outcomes.items() if isinstance(outcome, JobFailure)]
     if failed:

@@ -33,7 +33,7 @@ def add_command(subparsers) -> None:
     compare.add_argument("--seed", type=int, default=0, help="seed of every fit (default 0)")
     compare.add_argument("--objective", default="features", help="the fits' objective, as for spikefit fit")
     compare.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                         help=f"fits run in parallel processes, one at a time each (default: the CPUs, "
+                         help=f"fits run in parallel processes (a Dask local cluster), one at a time each (default: the CPUs, "
                               f"{os.cpu_count() or 1} here)")
     compare.add_argument("--scheduler", metavar="ADDRESS",
                          help="run the fits on this Dask scheduler (tcp://host:8786; see the README) instead of "

@@ -158,8 +158,8 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
     objective, n_trials, seed
         As for ``spikefit.fit``; the same for every fit.
     workers : int
-        Processes fitting in parallel on this machine (one fit each at a time); ignored
-        when ``scheduler`` is given.
+        Processes fitting in parallel on this machine (one fit each at a time): a Dask
+        LocalCluster when above 1; ignored when ``scheduler`` is given.
     storage : str, optional
         An Optuna storage: every fit is then a study named ``<cell>-<model>`` there, and a
         comparison run again resumes them.
@@ -168,7 +168,7 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
     scheduler : dask.distributed.Client or str, optional
         Run the fits on this Dask cluster (a client, or an address such as
         ``"tcp://host:8786"``), each (cell, model) fit one task; the fits' results do not
-        depend on where they ran (``dask_jobs``; ``pip install "spikefit[dask]"``).
+        depend on where they ran (``parallel.run_jobs``).
 
     Raises
     ------
@@ -176,7 +176,7 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
         No models, an unknown model, no cells, two cells with one name, or a split with
         nothing to train or test on; all before any fit runs.
     ImportError
-        A ``scheduler`` is given and Dask is not installed.
+        Dask is needed (``scheduler``, or ``workers > 1``) and not installed.
     """
     started = time.perf_counter()
     models = _check_models(models)
@@ -249,11 +249,7 @@ def _run(jobs: dict, workers: int, scheduler, progress: bool) -> dict:
             if progress and not tty:
                 print(f"[{len(finished)}/{len(jobs)}] {what}: {text}", file=sys.stderr, flush=True)
 
-        if scheduler is not None:
-            from .dask_jobs import run_on_dask
-
-            return run_on_dask(fit_job, jobs, scheduler, on_done=done)
-        return run_jobs(fit_job, jobs, workers, on_done=done)
+        return run_jobs(fit_job, jobs, workers=workers, scheduler=scheduler, on_done=done)
 
 
 def _where(scheduler) -> str | None:
