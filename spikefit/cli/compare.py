@@ -34,8 +34,11 @@ def add_command(subparsers) -> None:
     compare.add_argument("--seed", type=int, default=0, help="seed of every fit (default 0)")
     compare.add_argument("--objective", default="features", help="the fits' objective, as for spikefit fit")
     compare.add_argument("--workers", type=int, default=os.cpu_count() or 1,
-                         help=f"fits run in parallel processes, one at a time each (default: the CPUs, "
+                         help=f"fits run in parallel processes (a Dask local cluster), one at a time each (default: the CPUs, "
                               f"{os.cpu_count() or 1} here)")
+    compare.add_argument("--scheduler", metavar="ADDRESS",
+                         help="run the fits on this Dask scheduler (tcp://host:8786; see the README) instead of "
+                              "--workers local processes")
     compare.add_argument("--storage", help="keep every fit as a resumable study here (sqlite:///..., postgresql://...)")
     compare.add_argument("--stimulus", choices=STIMULUS_MODES,
                          help=f"current of recorded cells (default {DEFAULT_STIMULUS}: steps rebuilt without amplifier "
@@ -58,7 +61,8 @@ def run(args) -> int:
     started = time.perf_counter()
     cells = [resolve(source, stimulus=args.stimulus) for source in (args.target or DEFAULT_CELLS)]
     comparison = compare_models(args.models, cells, split=args.split, objective=parse_objective_arg(args.objective),
-                                n_trials=args.trials, seed=args.seed, workers=args.workers, storage=args.storage)
+                                n_trials=args.trials, seed=args.seed, workers=args.workers, storage=args.storage,
+                                scheduler=args.scheduler)
     print_comparison(comparison)
     paths = comparison.write(args.out, force=args.force)
     print(f"wrote {len(paths)} files to {args.out}/ (open {args.out}/index.html) in "

@@ -145,9 +145,10 @@ class Comparison:
         return write_report(self, directory, force=force)
 
 
-def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, train=None, test=None, *,
-                   split: str | None = None, repeats=None, objective="features", n_trials: int = DEFAULT_TRIALS, seed: int | None = 0, workers: int = 1,
-                   storage=None, progress: bool = True) -> Comparison:
+def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, *, train=None, test=None,
+                   split: str | None = None, repeats=None, objective="features", n_trials: int = DEFAULT_TRIALS,
+                   seed: int | None = 0, workers: int = 1, storage=None, progress: bool = True,
+                   scheduler=None) -> Comparison:
     """Fit ``models`` to every cell's training sweeps and score them on held-out sweeps.
 
     Parameters
@@ -170,12 +171,17 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
     objective, n_trials, seed
         As for ``spikefit.fit``; the same for every fit.
     workers : int
-        Processes fitting in parallel (one fit each at a time).
+        Processes fitting in parallel on this machine (one fit each at a time): a Dask
+        LocalCluster when above 1; ignored when ``scheduler`` is given.
     storage : str, optional
         An Optuna storage: every fit is then a study named ``<cell>-<model>`` there, and a
         comparison run again resumes them.
     progress : bool
         A progress bar over fits (when stderr is a terminal).
+    scheduler : dask.distributed.Client or str, optional
+        Run the fits on this Dask cluster (a client, or an address such as
+        ``"tcp://host:8786"``), each (cell, model) fit one task; the fits' results do not
+        depend on where they ran (``parallel.run_jobs``).
 
     Raises
     ------
@@ -183,6 +189,8 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
         No models, an unknown model, no cells, two cells with one name, a split with nothing
         to train or test on, a time part too short, or given repeats whose currents differ;
         all before any fit runs.
+    ImportError
+        Dask is needed (``scheduler``, or ``workers > 1``) and not installed.
     """
     started = time.perf_counter()
     models = _check_models(models)
@@ -191,12 +199,12 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
                                 objective=objective, n_trials=n_trials, seed=seed, storage=storage,
                                 study_name=None if storage is None else f"{cell}-{model}")
             for cell, split in splits.items() for model in models}
-    outcomes = _run(jobs, workers, progress)
+    outcomes = _run(jobs, workers, scheduler, progress)
     fits = {k: v for k, v in outcomes.items() if not isinstance(v, JobFailure)}
     failed = {k: v for k, v in outcomes.items() if isinstance(v, JobFailure)}
     table = score_table(fits, splits, objective)
     settings = {"objective": objective if isinstance(objective, str) else repr(objective), "n_trials": n_trials,
-                "seed": seed, "workers": workers, "storage": storage, "versions": versions(),
+                "seed": seed, "workers": workers, "scheduler": _where(scheduler), "storage": storage, "versions": versions(),
                 "wall_time": time.perf_counter() - started}
     return Comparison(tuple(models), splits, fits, failed, table, settings)
 
@@ -238,7 +246,7 @@ def _for(indices, name: str):
     return indices.get(name) if isinstance(indices, Mapping) else indices
 
 
-def _run(jobs: dict, workers: int, progress: bool) -> dict:
+def _run(jobs: dict, workers: int, scheduler, progress: bool) -> dict:
     """The fits, with a progress bar on a terminal, else a line per finished fit (logs)."""
     import sys
 
@@ -256,7 +264,12 @@ def _run(jobs: dict, workers: int, progress: bool) -> dict:
             if progress and not tty:
                 print(f"[{len(finished)}/{len(jobs)}] {what}: {text}", file=sys.stderr, flush=True)
 
-        return run_jobs(fit_job, jobs, workers, on_done=done)
+        return run_jobs(fit_job, jobs, workers=workers, scheduler=scheduler, on_done=done)
+
+
+def _where(scheduler) -> str | None:
+    """The scheduler's address, for the report's settings (a client is not data)."""
+    return scheduler if scheduler is None or isinstance(scheduler, str) else str(scheduler.scheduler.address)
 
 
 def score_table(fits: dict, splits: dict, objective) -> pd.DataFrame:

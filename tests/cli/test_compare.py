@@ -43,3 +43,17 @@ def test_compare_split_option(tmp_path, capsys):
     assert main(["compare", "--target", "hh", "--models", "lif", "--trials", "8", "--split", "repeat",
                  "--out", str(tmp_path / "r2")]) == 2
     assert "the repeat split leaves repeat group(s)" in capsys.readouterr().err
+
+
+def test_compare_on_a_dask_scheduler_writes_the_report(tmp_path, capsys):
+    import distributed
+
+    out = tmp_path / "report"
+    with distributed.LocalCluster(n_workers=1, threads_per_worker=1, processes=False, protocol="tcp",
+                                  dashboard_address=":0") as cluster:
+        code = main(["compare", "--target", "hh_fs", "--models", "lif", "--trials", "16", "--scheduler",
+                     cluster.scheduler_address, "--out", str(out)])
+    assert code == 0, capsys.readouterr().err
+    results = json.loads((out / "results.json").read_text())
+    assert results["settings"]["scheduler"] == cluster.scheduler_address
+    assert {"index.html", "report.md", "scores.csv"} <= {p.name for p in out.iterdir()}
