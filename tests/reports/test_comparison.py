@@ -117,7 +117,7 @@ def test_no_fit_sees_a_held_out_sample(monkeypatch):
 
     seen = []
 
-    def record(function, jobs, workers, on_done=None):
+    def record(function, jobs, *, workers, scheduler=None, on_done=None):
         seen.extend((key, job["train"]) for key, job in jobs.items())
         return {}
 
