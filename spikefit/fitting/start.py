@@ -9,7 +9,8 @@ where to look first.
 * A parameter the estimate flags as not determined (or NaN) starts at the centre of its
   bounds with the blind step ``STEP_CEILING``.
 * An estimate outside the bounds is moved inside (``EDGE`` of the unit box from the bound it
-  crossed), with a warning naming the parameter, the bound and the value: never silently.
+  crossed), with a warning naming the parameter, the bound and the value: never silently;
+  one on or inside the bounds is kept as it is.
 * Parameters not searched (``fixed=`` or left out of ``search=``) keep their given or default
   value, not the estimate's: a user who pins or leaves out a parameter said what it is; the
   estimate of it is still in ``FitResult.estimate`` to compare.
@@ -97,16 +98,13 @@ def _start(space, values, errors, est, reason) -> Start:
             continue
         lo, hi, log = space.low[i], space.high[i], bool(space.log[i])
         u = float(space.to_unit(_row(space, i, value))[i]) if (value > 0 or not log) else -math.inf
-        if not EDGE <= u <= 1 - EDGE:
-            moved = EDGE if u < EDGE else 1 - EDGE
-            if u < 0 or u > 1:
-                bound = "low" if u < 0 else "high"
-                warnings.warn(f"start of {name}: {value:.6g} lies outside its bound "
-                              f"{bound}={lo if u < 0 else hi:.6g}; the search starts inside, at "
-                              f"{float(space.from_unit(_unit_row(space, i, moved))[i]):.6g}",
-                              UserWarning, stacklevel=4)
-            u = moved
-        mean[i] = u
+        if not lo <= value <= hi:
+            bound, u = ("low", EDGE) if value < lo else ("high", 1 - EDGE)
+            warnings.warn(f"start of {name}: {value:.6g} lies outside its bound "
+                          f"{bound}={lo if bound == 'low' else hi:.6g}; the search starts inside, at "
+                          f"{float(space.from_unit(_unit_row(space, i, u))[i]):.6g}",
+                          UserWarning, stacklevel=4)
+        mean[i] = min(max(u, 0.0), 1.0)  # a value on a bound may map a rounding error outside
         err = errors.get(name, math.nan)
         if np.isfinite(err):
             width = math.log(hi / lo) if log else hi - lo
