@@ -43,7 +43,9 @@ HEADLINE_METRICS = ("gamma", "gamma_normalized", "md_star", "feature_z", "object
 class FitSummary:
     """What a fit left for the report (picklable: it comes back from worker processes).
 
-    ``history`` holds the objective of each completed trial in the order they finished.
+    ``history`` holds the objective of each completed trial in the order they finished;
+    ``init``, ``init_reason`` and ``movement`` (records of ``FitResult.movement``: the
+    estimate and how far the fit moved from it) say where the fit started.
     """
 
     model: str
@@ -57,6 +59,9 @@ class FitSummary:
     timings: dict
     refined: bool
     study_name: str | None = None
+    init: str = "blind"
+    init_reason: str = ""
+    movement: tuple = ()
 
 
 def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trials: int, seed, storage=None,
@@ -77,7 +82,8 @@ def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trial
     score = float(np.sum(result.score))
     return FitSummary(model, cell, dict(result.params), score, tuple(result.objective.describe()),
                       values.astype(float), time.perf_counter() - started, dict(result.failures),
-                      dict(result.timings), bool(result.refined), study_name)
+                      dict(result.timings), bool(result.refined), study_name, result.init,
+                      result.init_reason, tuple(result.movement().to_dict(orient="records")))
 
 
 @dataclass(frozen=True, eq=False)

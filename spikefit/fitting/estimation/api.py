@@ -189,8 +189,8 @@ class _Fitter:
         self.before, self.after = before, after
         self.t_ref_max = model.parameter(spec.t_ref).high if spec.t_ref else 0.0
 
-    def rss(self, sweeps, nl, corrections):
-        x, y, _ = design(self.spec, sweeps, nl, self.v_ref, corrections)
+    def rss(self, sweeps, nl, corrections, cache=None):
+        x, y, _ = design(self.spec, sweeps, nl, self.v_ref, corrections, cache)
         return solve(x, y)[1]
 
     def search(self, sweeps, corrections, start):
@@ -199,9 +199,10 @@ class _Fitter:
         if not spec.nonlinear:
             return ()
         specs = [self.model.parameter(n) for n in spec.nonlinear]
+        cache = {}
 
         def cost(log_nl):
-            return self.rss(sweeps, tuple(np.exp(log_nl)), corrections)
+            return self.rss(sweeps, tuple(np.exp(log_nl)), corrections, cache)
 
         if start is None:  # a grid a factor 3 beyond the search bounds, as values are not clipped
             axes = [np.linspace(math.log(p.low / 3), math.log(p.high * 3), 25 if len(specs) == 1 else 8)
