@@ -44,7 +44,7 @@ from .target import Target, build_target
 def fit(model, target, *, objective="features", n_trials: int = 500, seed: int | None = None,
         search=None, fixed=None, sampler=None, storage=None, study_name: str | None = None,
         n_jobs: int = 1, refine=True, progress: bool = True, batch_size: int | None = None,
-        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init="estimate") -> FitResult:
+        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init=None) -> FitResult:
     """Fit a model's parameters to a target; see the module doc.
 
     Parameters
@@ -94,12 +94,15 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         Seconds between heartbeats of running trials in an RDB storage (``studies``); a
         trial silent for ``GRACE_FACTOR`` heartbeats is retried by another worker.
     init : "estimate", Estimate, mapping or None
-        Where the search starts (``start``): by default the estimate from the target's voltage
-        and current (``estimation.estimate``), CMA-ES centred on it with a step from its
-        standard error; an ``Estimate`` or a mapping name -> value (SI) given; None for the
-        blind search (the centre of the bounds). Without an estimator, current or estimate,
-        the fit runs blind with a warning; ``FitResult.init`` and ``init_reason`` say which.
-        Other samplers than CMA-ES get the start as their first trial.
+        Where the search starts (``start``): ``"estimate"``, the estimate from the target's
+        voltage and current (``estimation.estimate``), CMA-ES centred on it with a step from
+        its standard error; an ``Estimate`` or a mapping name -> value (SI) given; None (the
+        default, for now) for the blind search from the centre of the bounds. The default
+        stays blind until the estimate is fast (AdEx: about 20 s of CPU on 10 s of data) and
+        its start beats the blind one on the comparison's cells (benchmarks/RESULTS.md,
+        "Fits started from the estimate against the blind search"). Without an estimator, current or estimate, an
+        estimate-started fit runs blind with a warning; ``FitResult.init`` and
+        ``init_reason`` say which. Other samplers than CMA-ES get the start as their first trial.
 
     Raises
     ------

@@ -86,7 +86,7 @@ def test_blind_fallback_warns_and_says_so(lif):
     short = lif.simulate(None, [step(0.5e-9, 0.002, 0.02, 0.02, dt=DT)])
     with pytest.warns(UserWarning, match=r"fit of lif: no estimate from the voltage trace \(.*needs at "
                                          r"least 300 subthreshold sampling intervals.*\): blind search"):
-        result = quick_fit(lif, short, n_trials=32)
+        result = quick_fit(lif, short, init="estimate", n_trials=32)
     assert result.init == "blind" and "needs at least 300" in result.init_reason
     assert result.estimate is None and result.movement().empty
     assert "start" not in result.summary().columns
