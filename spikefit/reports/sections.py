@@ -44,7 +44,7 @@ def figure_plan(comparison) -> list[tuple]:
          "optimisation history: best objective so far per cell",
          "Optimisation history: the best objective so far against completed trials, one panel per cell."),
     ]
-    if _lif_compared(comparison):
+    if _lif_compared(comparison) and len(comparison.cells) > 1:  # one cell has no median to draw
         plan.append(("lif_failures.png", lambda path: figures.plot_lif_failures(comparison, path),
                      "how much worse LIF is than each richer model, per kind of failure",
                      "How badly LIF fits: median held-out difference to each richer model across cells, LIF minus "
