@@ -44,6 +44,11 @@ def figure_plan(comparison) -> list[tuple]:
          "optimisation history: best objective so far per cell",
          "Optimisation history: the best objective so far against completed trials, one panel per cell."),
     ]
+    if _lif_compared(comparison) and len(comparison.cells) > 1:  # one cell has no median to draw
+        plan.append(("lif_failures.png", lambda path: figures.plot_lif_failures(comparison, path),
+                     "how much worse LIF is than each richer model, per kind of failure",
+                     "How badly LIF fits: median held-out difference to each richer model across cells, LIF minus "
+                     "model (positive: LIF worse), with its 95 % bootstrap interval; one panel per kind of failure."))
     if len(comparison.cells) > 1:
         plan.append(("score_distributions.png", lambda path: figures.plot_score_distributions(comparison, path),
                      "held-out Gamma, objective and f-I error across cells",
@@ -65,7 +70,8 @@ def _trace_files(comparison) -> dict[str, str]:
 def report_sections(comparison, drawn: dict | None = None) -> list[Section]:
     """The report's sections; ``drawn`` maps a figure's file name to None (drawn) or the error
     that stopped it (left out: every figure counts as drawn)."""
-    return [_headline(comparison), _failures_by_feature(comparison), _scores(comparison), _tests(comparison),
+    return [_headline(comparison), _lif(comparison), _failures_by_feature(comparison), _scores(comparison),
+            _tests(comparison),
             _figures(comparison, drawn), _parameters(comparison), _fits(comparison), _failed(comparison),
             _settings(comparison)]
 
@@ -91,6 +97,20 @@ def _headline(comparison) -> Section:
     if comparison.failed:
         blocks.append(Paragraph(f"{len(comparison.failed)} fit(s) failed: see 'Failed fits'."))
     return Section("headline", "Headline", tuple(blocks))
+
+
+def _lif_compared(comparison) -> bool:
+    return "lif" in comparison.models and len(comparison.models) > 1
+
+
+def _lif(comparison) -> Section:
+    if not _lif_compared(comparison):
+        return Section("lif-failures", "How badly LIF fits",
+                       (Paragraph("LIF and a richer model are not both in this comparison: nothing to measure."),))
+    from . import lif_failures
+
+    lines = lif_failures.sentences(lif_failures.lif_failures(comparison.table, comparison.models))
+    return Section("lif-failures", "How badly LIF fits", (Paragraph(lif_failures.SIGN_RULE), Items(tuple(lines))))
 
 
 def _split_parts(split) -> str:

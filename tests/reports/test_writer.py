@@ -18,7 +18,7 @@ from spikefit.reports.writer import write_report
 
 PAGES = {"index.html", "report.md", "scores.csv", "results.json"}
 FIGURES = {"traces_hh.png", "traces_hh_fs.png", "fi_curves.png", "feature_errors.png", "history.png",
-           "score_distributions.png"}
+           "score_distributions.png", "lif_failures.png"}
 FAILED = ("hh", "adex")
 
 
