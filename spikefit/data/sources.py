@@ -100,15 +100,13 @@ def resolve(source, *, stimulus: str | None = None, **options) -> Recording:
 
 
 def _read(source, stimulus: str | None, options: dict) -> Recording:
-    from .raw import RecordingError
+    from .raw import ProcessedRecordingError
 
     if stimulus is not None:
         return _load(source, stimulus=stimulus, **options)
     try:
         return _load(source, stimulus=DEFAULT_STIMULUS, **options)
-    except RecordingError as error:
-        if "holds a Recording written by spikefit" not in str(error):
-            raise
+    except ProcessedRecordingError:
         return _load(source, **options)  # processed when it was first loaded: read as written
 
 
