@@ -55,7 +55,7 @@ def test_gamma_over_repeats_and_normalised(case):
     one_of_two = (1 - chance) / (0.5 * 4 * norm)  # 0.968 / 1.968
     step0 = (1.0 + one_of_two) / 2  # (2 - 0.032) / 1.968 = 1 against the identical repeat
     step2 = 0.0  # a silent model against one spike: no coincidence, no chance level; the silent repeat left out
-    gamma, normalized, undefined = scoring._gammas(result, t)
+    gamma, normalized, undefined = scoring._gammas(result, t, [True, True, True])
     assert gamma == pytest.approx((step0 + step2) / 2, rel=1e-12)  # step 1 (nobody fires) left out
     # step 0's repeats agree with each other as one_of_two (both ways): the model's mean over it;
     # step 2's reliability is 0 (one repeat silent), nothing to normalise by
@@ -63,11 +63,26 @@ def test_gamma_over_repeats_and_normalised(case):
     assert undefined == 0
 
 
+def test_normalised_gamma_leaves_out_stimuli_whose_repeats_are_at_chance(case):
+    result, t = case
+    gamma, normalized, _ = scoring._gammas(result, t, [False, True, True])
+    assert gamma == scoring._gammas(result, t, [True, True, True])[0]  # plain Gamma keeps every stimulus
+    assert math.isnan(normalized)  # step 0 left out, step 2 has nothing to normalise by
+
+
+def test_reliable_stimuli_follow_the_groups_above_chance():
+    from spikefit.reports.reliability import Reliability
+
+    groups = [Reliability((4, 6), 0.3, 0.05, 0.005), Reliability((5, 7), 0.0004, 0.05, 0.6)]
+    # sweeps 4-7 at positions 0-3; stimulus groups by position; sweep 8 (position 4) has no repeat
+    assert scoring._reliable_stimuli([4, 5, 6, 7, 8], [[0, 2], [1, 3], [4]], groups) == [True, False, False]
+
+
 def test_a_model_too_fast_for_gamma_scores_minus_one_and_counts():
     fast = list(np.arange(1, 151) * 6e-3)  # 150 spikes in 1 s: 2 * 150 Hz * 4 ms = 1.2 >= 1
     t = target([[[0.3, 0.5]], [[0.3]]])
     result = batch([fast, [0.3]], t.stimuli)
-    gamma, _, undefined = scoring._gammas(result, t)
+    gamma, _, undefined = scoring._gammas(result, t, [True, True])
     # step 0: -1 (undefined); step 1: Gamma = (1 - 2 * 1 * DELTA * 1) / (0.5 * 2 * (1 - 2 * 1 * DELTA)) = 1
     assert (gamma, undefined) == (pytest.approx((-1.0 + 1.0) / 2), 1)
 
