@@ -223,8 +223,11 @@ class _Fitter:
         return tuple(float(v) for v in np.exp(fit.x))
 
     def run(self, sweeps, passes):
-        spec = self.spec
+        spec, dt = self.spec, sweeps[0].dt
         masks = [events.usable(s) for s in sweeps]
+        n_free = max(int(math.ceil(self.after / dt)), 2)
+        spikes = events.gather(sweeps, masks, before=self.before,
+                               n_after=n_free + int(math.ceil(self.t_ref_max / dt)) + 1)
         corrections = [events.corrections(spec, None, s, m) for s, m in zip(sweeps, masks)]
         nl, t_ref, reset = None, 0.0, None
         for i in range(passes):
@@ -234,22 +237,23 @@ class _Fitter:
             x, y, filters = design(spec, sweeps, nl, self.v_ref, corrections)
             coef = solve(x, y)[0]
             p = {**self.model.defaults(), **spec.params(coef, nl, self.v_ref)}
-            ws = [w_at_samples(spec, coef, p, f) for f in filters]
-            ups = [events.upswing(spec, p, s, w, m) for s, w, m in zip(sweeps, ws, masks)]
-            cut_values = np.concatenate([u[2] for u in ups])
+            w_before = np.zeros(0) if filters[0] is None else np.concatenate(
+                [w_at_samples(spec, coef, p, f)[s.k_spike[m] - 1]
+                 for f, s, m in zip(filters, sweeps, masks)])
+            t_up, v_up, cut_values, w_spike = events.upswing(spec, p, spikes, dt, w_before)
             n_runaway = int(np.count_nonzero(~np.isfinite(cut_values)))
             p[spec.cut] = self._cut(p, cut_values, n_runaway)
-            reset, reset_stderr = self._reset(p, sweeps, [u[3] for u in ups], masks,
-                                              reset if i else None)
+            reset, reset_stderr = self._reset(p, spikes, dt, w_spike, n_free, reset if i else None)
             p.update(reset)
             t_ref = p[spec.t_ref] if spec.t_ref and np.isfinite(p[spec.t_ref]) else 0.0
-            corrections = []
-            for s, m, u in zip(sweeps, masks, ups):
-                if m.any() and np.isfinite(p[spec.reset]):
-                    _, _, fine = events.post_reset(spec, p, s, u[3], m, p[spec.reset], t_ref, 2)
-                    corrections.append(events.corrections(spec, p, s, m, (u[0], u[1]), fine))
-                else:
-                    corrections.append(events.corrections(spec, p, s, m))
+            if spikes.k.size and np.isfinite(p[spec.reset]):
+                _, _, (t_post, v_post) = events.post_reset(spec, p, spikes, dt, w_spike,
+                                                           p[spec.reset], t_ref, 2, fine=True)
+                paths = zip(*(spikes.split(a) for a in (t_up, v_up, t_post, v_post)))
+                corrections = [events.corrections(spec, p, s, m, (a, b), (c, d))
+                               for s, m, (a, b, c, d) in zip(sweeps, masks, paths)]
+            else:
+                corrections = [events.corrections(spec, p, s, m) for s, m in zip(sweeps, masks)]
         return _State(nl, coef, p, sweeps, x, y, corrections, cut_values, n_runaway,
                       reset_stderr, t_ref)
 
@@ -262,15 +266,13 @@ class _Fitter:
         # crossed, so each spike's value is at or above the cut: the lowest is the estimate
         return float(np.min(values))
 
-    def _reset(self, p, sweeps, w_spikes, masks, start):
+    def _reset(self, p, spikes, dt, w_spike, n_free, start):
         spec = self.spec
         names = [spec.reset] + ([spec.t_ref] if spec.t_ref else [])
-        if not any(m.any() for m in masks):
+        if not spikes.k.size:
             return {n: math.nan for n in names}, {n: math.nan for n in names}
-        n_free = max(int(math.ceil(self.after / sweeps[0].dt)), 2)
-        values, errors, _, _ = events.fit_reset(spec, p, sweeps, w_spikes, masks, n_free=n_free,
-                                                before=self.before, t_ref_max=self.t_ref_max,
-                                                start=start)
+        values, errors, _, _ = events.fit_reset(spec, p, spikes, dt, w_spike, n_free=n_free,
+                                                t_ref_max=self.t_ref_max, start=start)
         return values, errors
 
     def result(self, state) -> Estimate:
