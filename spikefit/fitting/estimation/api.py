@@ -9,10 +9,10 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize, minimize_scalar
+from scipy.optimize import least_squares
 
 from . import events
-from .models import SPECS, design, solve, w_at_samples
+from .models import SPECS, design, sample_filters, solve, w_at_samples
 from .sweeps import Sweep, as_traces, prepare, with_window
 
 SAMPLES_PER_COEFFICIENT = 100
@@ -189,37 +189,29 @@ class _Fitter:
         self.before, self.after = before, after
         self.t_ref_max = model.parameter(spec.t_ref).high if spec.t_ref else 0.0
 
-    def rss(self, sweeps, nl, corrections, cache=None):
-        x, y, _ = design(self.spec, sweeps, nl, self.v_ref, corrections, cache)
-        return solve(x, y)[1]
-
     def search(self, sweeps, corrections, start):
-        """The nonlinear parameters that minimise the regression residual (log scale)."""
+        """The nonlinear parameters that minimise the regression residual (log scale): the
+        residual profiled over the linear coefficients (variable projection), minimised by
+        Levenberg-Marquardt from the best point of a grid, or from ``start`` (the last
+        round's values)."""
         spec = self.spec
         if not spec.nonlinear:
             return ()
         specs = [self.model.parameter(n) for n in spec.nonlinear]
         cache = {}
 
-        def cost(log_nl):
-            return self.rss(sweeps, tuple(np.exp(log_nl)), corrections, cache)
+        def residual(log_nl):
+            x, y = design(spec, sweeps, tuple(np.exp(log_nl)), self.v_ref, corrections, cache)
+            return solve(x, y)[1]
 
         if start is None:  # a grid a factor 3 beyond the search bounds, as values are not clipped
             axes = [np.linspace(math.log(p.low / 3), math.log(p.high * 3), 25 if len(specs) == 1 else 8)
                     for p in specs]
             grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(specs))
-            best = grid[np.argmin([cost(g) for g in grid])]
-            step = np.array([ax[1] - ax[0] for ax in axes])
-        else:  # a later round starts where the last ended
-            best, step = np.log(np.asarray(start)), np.full(len(specs), 0.02)
-        if len(specs) == 1:
-            fit = minimize_scalar(lambda x: cost([x]), bounds=(best[0] - step[0], best[0] + step[0]),
-                                  method="bounded", options={"xatol": 1e-7})
-            return (float(np.exp(fit.x)),)
-        simplex = np.vstack([best, best + np.diag(step / 2)])
-        fit = minimize(cost, best, method="Nelder-Mead",
-                       options={"initial_simplex": simplex, "xatol": 1e-6, "fatol": 1e-12 * cost(best),
-                                "maxiter": 100 if start is None else 40})
+            best = grid[np.argmin([float(r @ r) for r in map(residual, grid)])]
+        else:
+            best = np.log(np.asarray(start))
+        fit = least_squares(residual, best, method="lm", xtol=1e-10, ftol=1e-12, gtol=1e-12)
         return tuple(float(v) for v in np.exp(fit.x))
 
     def run(self, sweeps, passes):
@@ -234,8 +226,9 @@ class _Fitter:
             if i:
                 sweeps = [with_window(s, before=self.before, after=self.after + t_ref) for s in sweeps]
             nl = self.search(sweeps, corrections, nl)
-            x, y, filters = design(spec, sweeps, nl, self.v_ref, corrections)
+            x, y = design(spec, sweeps, nl, self.v_ref, corrections)
             coef = solve(x, y)[0]
+            filters = sample_filters(spec, sweeps, nl, corrections)
             p = {**self.model.defaults(), **spec.params(coef, nl, self.v_ref)}
             w_before = np.zeros(0) if filters[0] is None else np.concatenate(
                 [w_at_samples(spec, coef, p, f)[s.k_spike[m] - 1]
