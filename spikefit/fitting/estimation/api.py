@@ -208,6 +208,7 @@ class _Fitter:
             axes = [np.linspace(math.log(p.low / 3), math.log(p.high * 3), 25 if len(specs) == 1 else 8)
                     for p in specs]
             grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(specs))
+            grid = grid[np.lexsort(grid.T)]  # the last (the rate of AdEx) slowest: see design
             best = grid[np.argmin([float(r @ r) for r in map(residual, grid)])]
         else:
             best = np.log(np.asarray(start))

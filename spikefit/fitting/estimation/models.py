@@ -193,24 +193,29 @@ def sample_filters(spec, sweeps, nl, corrections):
 def design(spec, sweeps, nl, v_ref, corrections, cache=None):
     """Regressors (used intervals x columns) and targets (V/s).
 
-    ``cache``: a dict kept by the caller for one list of sweeps. With it, the columns that
-    do not depend on ``nl`` are filled once (a search evaluates many ``nl``), and the same
-    array comes back from every call, its other columns overwritten."""
+    ``cache``: a dict kept by the caller for one list of sweeps and corrections. With it,
+    the same array comes back from every call: the columns that do not depend on ``nl``
+    are filled once (a search evaluates many ``nl``), the filter columns only when the rate
+    changed since the last call, the other voltage columns only when ``nl`` did."""
     if cache is not None and "x" in cache:
         x, y = cache["x"], cache["y"]
     else:
         x, y = _fixed_columns(spec, sweeps, nl, v_ref)
-        if cache is not None:
-            cache["x"], cache["y"] = x, y
+        cache = {} if cache is None else cache
+        cache["x"], cache["y"] = x, y
     rate = spec.rate(nl)
     n_voltage = len(spec.voltage_columns(0.0, nl, v_ref))
+    new_voltage = n_voltage > spec.n_fixed and cache.get("nl") != nl
+    new_rate = rate is not None and cache.get("rate") != rate
+    cache["nl"], cache["rate"] = nl, rate
     row = 0
     for j, sweep in enumerate(sweeps):
         rows = slice(row, row + sweep.n_used)
-        cols = spec.voltage_columns(sweep.v, nl, v_ref)
-        for c in range(spec.n_fixed, n_voltage):
-            x[rows, c] = sweep.means(cols[c])
-        if rate is not None:
+        if new_voltage:
+            cols = spec.voltage_columns(sweep.v, nl, v_ref)
+            for c in range(spec.n_fixed, n_voltage):
+                x[rows, c] = sweep.means(cols[c])
+        if new_rate:
             f, s = filters(sweep, rate, corrections[j])
             e = np.exp(-rate * sweep.time)
             for c, values in ((0, f), (1, s), (2 + j, e)):
