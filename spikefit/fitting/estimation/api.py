@@ -81,7 +81,8 @@ def estimate(model, recording, *, spike_window=(2e-3, 3e-3), threshold=-20e-3,
     dV/dt is regressed (least squares) on the model's regressors over the subthreshold
     sampling intervals (the dynamic I-V curve of Badel et al. 2008; Pozzorini et al. 2015);
     the parameters that enter nonlinearly (Izhikevich ``a``; AdEx ``Delta_T``, ``tau_w``) are
-    searched, a grid then a local minimisation of the regression residual. The cut, reset and
+    searched: a grid, then Levenberg-Marquardt on the regression residual profiled over the
+    linear coefficients (variable projection). The cut, reset and
     refractory period come from the fitted ODE around each spike (``events``). The
     discretisation (``sweeps``) is second order, so the estimate targets the continuous ODE.
 

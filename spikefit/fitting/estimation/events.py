@@ -15,7 +15,6 @@ number of spikes or trial values.
 """
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -40,8 +39,9 @@ class Spikes:
 
     ``time`` (s, in its sweep), ``k`` the sample that shows it, ``counts`` spikes a sweep;
     ``current[e, i]`` the current (A) at sample ``k - 1 + i`` (the sweep's last sample past
-    its end), ``v_after[e, i]`` the voltage at sample ``k + 1 + i`` and ``keep[e, i]``
-    whether that sample is compared (inside the sweep, before the next spike's window).
+    its end), ``v_before`` the voltage (V) at sample ``k - 1``, ``v_after[e, i]`` at sample
+    ``k + 1 + i`` and ``keep[e, i]`` whether that sample is compared (inside the sweep,
+    before the next spike's window).
     """
 
     time: np.ndarray
