@@ -229,7 +229,7 @@ def _fixed_columns(spec, sweeps, nl, v_ref):
     place, the others 0; the targets."""
     n_cols = len(spec.linear_names(len(sweeps)))
     n_voltage = len(spec.voltage_columns(0.0, nl, v_ref))
-    x = np.zeros((sum(s.n_used for s in sweeps), n_cols))
+    x = np.zeros((sum(s.n_used for s in sweeps), n_cols), order="F")  # columns written whole
     y = np.empty(x.shape[0])
     row = 0
     for sweep in sweeps:
@@ -237,7 +237,7 @@ def _fixed_columns(spec, sweeps, nl, v_ref):
         cols = spec.voltage_columns(sweep.v, nl, v_ref)
         for c in range(spec.n_fixed):
             x[rows, c] = sweep.means(cols[c])
-        x[rows, n_voltage] = sweep.current[:-1][sweep.used]
+        x[rows, n_voltage] = sweep.current[:-1].take(sweep.used_index)
         y[rows] = sweep.target
         row += sweep.n_used
     return x, y
