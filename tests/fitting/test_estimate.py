@@ -219,3 +219,14 @@ def test_timing_of_a_10_s_recording(name, limit):
     start = time.process_time()
     quiet_estimate(model, rec)
     assert time.process_time() - start < limit
+
+
+def test_a_model_that_does_not_hold_the_data_is_flagged_not_run_away():
+    """Izhikevich on the HH reference's noise sweep: the residual is least at a = 3000/s, the
+    edge of the searched range (3 times the bound); there its fitted ODE (k < 0) runs off to
+    -1e266 V after a reset unless the search stays inside that range. Flagged, not an error."""
+    from spikefit.data import resolve
+
+    est = quiet_estimate("izhikevich", resolve("hh")[-1])
+    assert est.params["a"] == pytest.approx(3000.0)
+    assert not est.determined["a"] and "edge of the searched range [0.333, 3e+03]" in est.reasons["a"]

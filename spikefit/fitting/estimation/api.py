@@ -193,28 +193,32 @@ class _Fitter:
     def search(self, sweeps, corrections, start):
         """The nonlinear parameters that minimise the regression residual (log scale): the
         residual profiled over the linear coefficients (variable projection), minimised by
-        Levenberg-Marquardt from the best point of a grid, or from ``start`` (the last
-        round's values)."""
+        a trust-region Gauss-Newton (``least_squares``) from the best point of a grid, or
+        from ``start`` (the last round's values), within the grid's span (``span``)."""
         spec = self.spec
         if not spec.nonlinear:
             return ()
-        specs = [self.model.parameter(n) for n in spec.nonlinear]
         cache = {}
 
         def residual(log_nl):
             x, y = design(spec, sweeps, tuple(np.exp(log_nl)), self.v_ref, corrections, cache)
             return solve(x, y)[1]
 
-        if start is None:  # a grid a factor 3 beyond the search bounds, as values are not clipped
-            axes = [np.linspace(math.log(p.low / 3), math.log(p.high * 3), 25 if len(specs) == 1 else 8)
-                    for p in specs]
-            grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(specs))
+        low, high = np.log(self.span()).T
+        if start is None:
+            axes = [np.linspace(lo, hi, 25 if low.size == 1 else 8) for lo, hi in zip(low, high)]
+            grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, low.size)
             grid = grid[np.lexsort(grid.T)]  # the last (the rate of AdEx) slowest: see design
             best = grid[np.argmin([float(r @ r) for r in map(residual, grid)])]
         else:
-            best = np.log(np.asarray(start))
-        fit = least_squares(residual, best, method="lm", xtol=1e-10, ftol=1e-12, gtol=1e-12)
+            best = np.clip(np.log(np.asarray(start)), low, high)
+        fit = least_squares(residual, best, bounds=(low, high), xtol=1e-10, ftol=1e-12, gtol=1e-12)
         return tuple(float(v) for v in np.exp(fit.x))
+
+    def span(self):
+        """(low, high) of each searched parameter: a factor 3 beyond its search bounds, as
+        values are not clipped to those; beyond it the fitted ODE can overflow."""
+        return [(p.low / 3, p.high * 3) for p in map(self.model.parameter, self.spec.nonlinear)]
 
     def run(self, sweeps, passes):
         spec, dt = self.spec, sweeps[0].dt
@@ -345,8 +349,12 @@ class _Fitter:
                 f"runs away gives the same spikes"
                 + ("; the model's convention V_T + 5 Delta_T stands in" if spec.name == "adex"
                    else "; NaN"))
-        for name in spec.nonlinear:
-            if not stderr[name] < 0.1 * abs(params[name]):
+        for name, (low, high) in zip(spec.nonlinear, self.span()):
+            if not low * (1 + 1e-6) < params[name] < high * (1 - 1e-6):
+                reasons[name] = (f"the regression residual is least at the edge of the searched "
+                                 f"range [{low:.3g}, {high:.3g}] (its search bounds widened 3 "
+                                 f"times): the model does not hold the data")
+            elif not stderr[name] < 0.1 * abs(params[name]):
                 reasons[name] = (f"the regression residual hardly changes with it (stderr "
                                  f"{stderr[name]:.3g} for {params[name]:.3g})")
         for name, err in stderr.items():
