@@ -81,8 +81,9 @@ def estimate(model, recording, *, spike_window=(2e-3, 3e-3), threshold=-20e-3,
     dV/dt is regressed (least squares) on the model's regressors over the subthreshold
     sampling intervals (the dynamic I-V curve of Badel et al. 2008; Pozzorini et al. 2015);
     the parameters that enter nonlinearly (Izhikevich ``a``; AdEx ``Delta_T``, ``tau_w``) are
-    searched: a grid, then Levenberg-Marquardt on the regression residual profiled over the
-    linear coefficients (variable projection). The cut, reset and
+    searched: a grid, then a trust-region Gauss-Newton (``least_squares``) on the regression
+    residual profiled over the linear coefficients (variable projection), within 3 times
+    their search bounds. The cut, reset and
     refractory period come from the fitted ODE around each spike (``events``). The
     discretisation (``sweeps``) is second order, so the estimate targets the continuous ODE.
 
@@ -126,7 +127,9 @@ def estimate(model, recording, *, spike_window=(2e-3, 3e-3), threshold=-20e-3,
       far above V_T: any cut there gives the same spikes) it is not determined, and the
       spec's convention V_T + 5 Delta_T stands in;
     * without spikes, the cut, the reset, t_ref and the jump (b, d) are NaN;
-    * a searched parameter is not determined when its standard error exceeds 10 % of it.
+    * a searched parameter is not determined when its standard error exceeds 10 % of it,
+      or when the residual is least at the edge of the searched range (the model does not
+      hold the data: Izhikevich on the HH reference gives a = 3000/s there).
 
     Standard errors assume independent residuals; they are a floor for real recordings.
     Values outside the parameters' search bounds are reported as estimated, with a warning.
