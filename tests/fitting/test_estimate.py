@@ -78,22 +78,39 @@ def test_lif_exact(name):
     assert max(errors(model, truth, est).values()) < TOLERANCE
 
 
+FAST_PRESETS = {("izhikevich", "rs_2007"), ("izhikevich", "dap_2004"),
+                ("adex", "brette_gerstner_2005"), ("adex", "naud_delayed_regular_bursting")}
+"""Run by default: the 2007 default, the fast-u cell with a spike every 2.6 ms (the largest
+error, d 0.76 %), the AdEx whose cut is determined and the one with the largest error (E_L
+0.66 %). All 38 take some 4 minutes on the loaded 2-core machine (marked slow)."""
+
+
+def _undetermined(name, preset):
+    """What the protocol does not determine, measured: the cut of every AdEx preset but
+    Brette-Gerstner 2005, whose ODE runs away (above 0.5 V) before the recorded spike time
+    (V_cut at or above V_T + 5 Delta_T: any cut there gives the same spikes)."""
+    return {"V_cut"} if name == "adex" and preset != "brette_gerstner_2005" else set()
+
+
 def _preset_cases(name):
-    return [(name, preset) for preset in spikefit.get_model(name).presets]
+    return [pytest.param(name, preset, marks=() if (name, preset) in FAST_PRESETS else pytest.mark.slow,
+                         id=f"{name}-{preset}")
+            for preset in spikefit.get_model(name).presets]
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("name, preset", _preset_cases("izhikevich") + _preset_cases("adex"))
 def test_presets_exact(name, preset):
     """Every determined parameter of every preset within 1 % of the truth (absolute, 1 % of
-    the bounds' width, where the truth is 0). Undetermined ones are skipped by the rule in
-    ``errors``; which they are is asserted below, so none slips through."""
+    the bounds' width, where the truth is 0). Which parameters are not determined is
+    asserted exactly (``_undetermined``), with the reason and the value that stands in."""
     model = spikefit.get_model(name)
     model, truth, rec = simulated(name, model.preset(preset))
     est = quiet_estimate(model, rec)
     undetermined = {n for n, ok in est.determined.items() if not ok}
-    allowed = {"V_cut"} if name == "adex" else set()
-    assert undetermined <= allowed, est.reasons
+    assert undetermined == _undetermined(name, preset), est.reasons
+    if "V_cut" in undetermined:
+        assert "runs away" in est.reasons["V_cut"]
+        assert est.params["V_cut"] == pytest.approx(est.params["V_T"] + 5 * est.params["Delta_T"])
     worst = errors(model, truth, est)
     assert max(worst.values()) < TOLERANCE, worst
 
@@ -194,8 +211,22 @@ def test_bad_input():
         estimate("lif", _trace(v, np.full(n, 1e-11)), spike_window=(-1e-3, 1e-3))
 
 
-def test_timing_of_a_10_s_recording():
-    model, truth, rec = simulated("lif", {})
-    start = time.perf_counter()
-    estimate(model, rec)
-    assert time.perf_counter() - start < 30  # seconds, on a loaded 2-core machine
+@pytest.mark.parametrize("name, limit", [("lif", 1.5), ("izhikevich", 4.0), ("adex", 8.0)])
+def test_timing_of_a_10_s_recording(name, limit):
+    """CPU seconds (not wall: the machine is shared) for 10 s at 0.1 ms (7 sweeps, 1e5
+    samples); measured 0.3, 1.2 and 2 s on a loaded 2-core machine."""
+    model, truth, rec = simulated(name, {})
+    start = time.process_time()
+    quiet_estimate(model, rec)
+    assert time.process_time() - start < limit
+
+
+def test_a_model_that_does_not_hold_the_data_is_flagged_not_run_away():
+    """Izhikevich on the HH reference's noise sweep: the residual is least at a = 3000/s, the
+    edge of the searched range (3 times the bound); there its fitted ODE (k < 0) runs off to
+    -1e266 V after a reset unless the search stays inside that range. Flagged, not an error."""
+    from spikefit.data import resolve
+
+    est = quiet_estimate("izhikevich", resolve("hh")[-1])
+    assert est.params["a"] == pytest.approx(3000.0)
+    assert not est.determined["a"] and "edge of the searched range [0.333, 3e+03]" in est.reasons["a"]

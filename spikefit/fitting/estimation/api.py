@@ -9,10 +9,10 @@ from typing import Mapping
 
 import numpy as np
 import pandas as pd
-from scipy.optimize import minimize, minimize_scalar
+from scipy.optimize import least_squares
 
 from . import events
-from .models import SPECS, design, solve, w_at_samples
+from .models import SPECS, design, sample_filters, solve, w_at_samples
 from .sweeps import Sweep, as_traces, prepare, with_window
 
 SAMPLES_PER_COEFFICIENT = 100
@@ -81,7 +81,9 @@ def estimate(model, recording, *, spike_window=(2e-3, 3e-3), threshold=-20e-3,
     dV/dt is regressed (least squares) on the model's regressors over the subthreshold
     sampling intervals (the dynamic I-V curve of Badel et al. 2008; Pozzorini et al. 2015);
     the parameters that enter nonlinearly (Izhikevich ``a``; AdEx ``Delta_T``, ``tau_w``) are
-    searched, a grid then a local minimisation of the regression residual. The cut, reset and
+    searched: a grid, then a trust-region Gauss-Newton (``least_squares``) on the regression
+    residual profiled over the linear coefficients (variable projection), within 3 times
+    their search bounds. The cut, reset and
     refractory period come from the fitted ODE around each spike (``events``). The
     discretisation (``sweeps``) is second order, so the estimate targets the continuous ODE.
 
@@ -125,7 +127,9 @@ def estimate(model, recording, *, spike_window=(2e-3, 3e-3), threshold=-20e-3,
       far above V_T: any cut there gives the same spikes) it is not determined, and the
       spec's convention V_T + 5 Delta_T stands in;
     * without spikes, the cut, the reset, t_ref and the jump (b, d) are NaN;
-    * a searched parameter is not determined when its standard error exceeds 10 % of it.
+    * a searched parameter is not determined when its standard error exceeds 10 % of it,
+      or when the residual is least at the edge of the searched range (the model does not
+      hold the data: Izhikevich on the HH reference gives a = 3000/s there).
 
     Standard errors assume independent residuals; they are a floor for real recordings.
     Values outside the parameters' search bounds are reported as estimated, with a warning.
@@ -189,67 +193,69 @@ class _Fitter:
         self.before, self.after = before, after
         self.t_ref_max = model.parameter(spec.t_ref).high if spec.t_ref else 0.0
 
-    def rss(self, sweeps, nl, corrections, cache=None):
-        x, y, _ = design(self.spec, sweeps, nl, self.v_ref, corrections, cache)
-        return solve(x, y)[1]
-
     def search(self, sweeps, corrections, start):
-        """The nonlinear parameters that minimise the regression residual (log scale)."""
+        """The nonlinear parameters that minimise the regression residual (log scale): the
+        residual profiled over the linear coefficients (variable projection), minimised by
+        a trust-region Gauss-Newton (``least_squares``) from the best point of a grid, or
+        from ``start`` (the last round's values), within the grid's span (``span``)."""
         spec = self.spec
         if not spec.nonlinear:
             return ()
-        specs = [self.model.parameter(n) for n in spec.nonlinear]
         cache = {}
 
-        def cost(log_nl):
-            return self.rss(sweeps, tuple(np.exp(log_nl)), corrections, cache)
+        def residual(log_nl):
+            x, y = design(spec, sweeps, tuple(np.exp(log_nl)), self.v_ref, corrections, cache)
+            return solve(x, y)[1]
 
-        if start is None:  # a grid a factor 3 beyond the search bounds, as values are not clipped
-            axes = [np.linspace(math.log(p.low / 3), math.log(p.high * 3), 25 if len(specs) == 1 else 8)
-                    for p in specs]
-            grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(specs))
-            best = grid[np.argmin([cost(g) for g in grid])]
-            step = np.array([ax[1] - ax[0] for ax in axes])
-        else:  # a later round starts where the last ended
-            best, step = np.log(np.asarray(start)), np.full(len(specs), 0.02)
-        if len(specs) == 1:
-            fit = minimize_scalar(lambda x: cost([x]), bounds=(best[0] - step[0], best[0] + step[0]),
-                                  method="bounded", options={"xatol": 1e-7})
-            return (float(np.exp(fit.x)),)
-        simplex = np.vstack([best, best + np.diag(step / 2)])
-        fit = minimize(cost, best, method="Nelder-Mead",
-                       options={"initial_simplex": simplex, "xatol": 1e-6, "fatol": 1e-12 * cost(best),
-                                "maxiter": 100 if start is None else 40})
+        low, high = np.log(self.span()).T
+        if start is None:
+            axes = [np.linspace(lo, hi, 25 if low.size == 1 else 8) for lo, hi in zip(low, high)]
+            grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, low.size)
+            grid = grid[np.lexsort(grid.T)]  # the last (the rate of AdEx) slowest: see design
+            best = grid[np.argmin([float(r @ r) for r in map(residual, grid)])]
+        else:
+            best = np.clip(np.log(np.asarray(start)), low, high)
+        fit = least_squares(residual, best, bounds=(low, high), xtol=1e-10, ftol=1e-12, gtol=1e-12)
         return tuple(float(v) for v in np.exp(fit.x))
 
+    def span(self):
+        """(low, high) of each searched parameter: a factor 3 beyond its search bounds, as
+        values are not clipped to those; beyond it the fitted ODE can overflow."""
+        return [(p.low / 3, p.high * 3) for p in map(self.model.parameter, self.spec.nonlinear)]
+
     def run(self, sweeps, passes):
-        spec = self.spec
+        spec, dt = self.spec, sweeps[0].dt
         masks = [events.usable(s) for s in sweeps]
+        n_free = max(int(math.ceil(self.after / dt)), 2)
+        spikes = events.gather(sweeps, masks, before=self.before,
+                               n_after=n_free + int(math.ceil(self.t_ref_max / dt)) + 1)
         corrections = [events.corrections(spec, None, s, m) for s, m in zip(sweeps, masks)]
         nl, t_ref, reset = None, 0.0, None
         for i in range(passes):
             if i:
                 sweeps = [with_window(s, before=self.before, after=self.after + t_ref) for s in sweeps]
             nl = self.search(sweeps, corrections, nl)
-            x, y, filters = design(spec, sweeps, nl, self.v_ref, corrections)
+            x, y = design(spec, sweeps, nl, self.v_ref, corrections)
             coef = solve(x, y)[0]
+            filters = sample_filters(spec, sweeps, nl, corrections)
             p = {**self.model.defaults(), **spec.params(coef, nl, self.v_ref)}
-            ws = [w_at_samples(spec, coef, p, f) for f in filters]
-            ups = [events.upswing(spec, p, s, w, m) for s, w, m in zip(sweeps, ws, masks)]
-            cut_values = np.concatenate([u[2] for u in ups])
+            w_before = np.zeros(0) if filters[0] is None else np.concatenate(
+                [w_at_samples(spec, coef, p, f)[s.k_spike[m] - 1]
+                 for f, s, m in zip(filters, sweeps, masks)])
+            t_up, v_up, cut_values, w_spike = events.upswing(spec, p, spikes, dt, w_before)
             n_runaway = int(np.count_nonzero(~np.isfinite(cut_values)))
             p[spec.cut] = self._cut(p, cut_values, n_runaway)
-            reset, reset_stderr = self._reset(p, sweeps, [u[3] for u in ups], masks,
-                                              reset if i else None)
+            reset, reset_stderr = self._reset(p, spikes, dt, w_spike, n_free, reset if i else None)
             p.update(reset)
             t_ref = p[spec.t_ref] if spec.t_ref and np.isfinite(p[spec.t_ref]) else 0.0
-            corrections = []
-            for s, m, u in zip(sweeps, masks, ups):
-                if m.any() and np.isfinite(p[spec.reset]):
-                    _, _, fine = events.post_reset(spec, p, s, u[3], m, p[spec.reset], t_ref, 2)
-                    corrections.append(events.corrections(spec, p, s, m, (u[0], u[1]), fine))
-                else:
-                    corrections.append(events.corrections(spec, p, s, m))
+            if spikes.k.size and np.isfinite(p[spec.reset]):
+                _, _, (t_post, v_post) = events.post_reset(spec, p, spikes, dt, w_spike,
+                                                           p[spec.reset], t_ref, 2, fine=True)
+                paths = zip(*(spikes.split(a) for a in (t_up, v_up, t_post, v_post)))
+                corrections = [events.corrections(spec, p, s, m, (a, b), (c, d))
+                               for s, m, (a, b, c, d) in zip(sweeps, masks, paths)]
+            else:
+                corrections = [events.corrections(spec, p, s, m) for s, m in zip(sweeps, masks)]
         return _State(nl, coef, p, sweeps, x, y, corrections, cut_values, n_runaway,
                       reset_stderr, t_ref)
 
@@ -262,15 +268,13 @@ class _Fitter:
         # crossed, so each spike's value is at or above the cut: the lowest is the estimate
         return float(np.min(values))
 
-    def _reset(self, p, sweeps, w_spikes, masks, start):
+    def _reset(self, p, spikes, dt, w_spike, n_free, start):
         spec = self.spec
         names = [spec.reset] + ([spec.t_ref] if spec.t_ref else [])
-        if not any(m.any() for m in masks):
+        if not spikes.k.size:
             return {n: math.nan for n in names}, {n: math.nan for n in names}
-        n_free = max(int(math.ceil(self.after / sweeps[0].dt)), 2)
-        values, errors, _, _ = events.fit_reset(spec, p, sweeps, w_spikes, masks, n_free=n_free,
-                                                before=self.before, t_ref_max=self.t_ref_max,
-                                                start=start)
+        values, errors, _, _ = events.fit_reset(spec, p, spikes, dt, w_spike, n_free=n_free,
+                                                t_ref_max=self.t_ref_max, start=start)
         return values, errors
 
     def result(self, state) -> Estimate:
@@ -348,8 +352,12 @@ class _Fitter:
                 f"runs away gives the same spikes"
                 + ("; the model's convention V_T + 5 Delta_T stands in" if spec.name == "adex"
                    else "; NaN"))
-        for name in spec.nonlinear:
-            if not stderr[name] < 0.1 * abs(params[name]):
+        for name, (low, high) in zip(spec.nonlinear, self.span()):
+            if not low * (1 + 1e-6) < params[name] < high * (1 - 1e-6):
+                reasons[name] = (f"the regression residual is least at the edge of the searched "
+                                 f"range [{low:.3g}, {high:.3g}] (its search bounds widened 3 "
+                                 f"times): the model does not hold the data")
+            elif not stderr[name] < 0.1 * abs(params[name]):
                 reasons[name] = (f"the regression residual hardly changes with it (stderr "
                                  f"{stderr[name]:.3g} for {params[name]:.3g})")
         for name, err in stderr.items():

@@ -7,10 +7,15 @@ the cut (V_th, v_peak, V_cut). From the spike time, the voltage set to the reset
 for t_ref, with the jump added to u or w, it is integrated over the samples after the spike:
 least squares against them gives the reset value and t_ref. The same trajectory replaces the
 samples that draw the spike in the filters u and w integrate (``corrections``).
+
+The spikes of all sweeps are integrated side by side (``Spikes``), and the reset fit
+integrates every trial value of (reset, t_ref) it needs at once (the scan of t_ref, the
+finite differences of the Jacobian): the cost is the Python loop over RK4 steps, not the
+number of spikes or trial values.
 """
 from __future__ import annotations
 
-import math
+from dataclasses import dataclass
 
 import numpy as np
 from scipy.optimize import least_squares
@@ -18,38 +23,38 @@ from scipy.optimize import least_squares
 N_STEPS = 32
 LATER_STEPS = 4
 """RK4 steps an interval beside a spike, and for the later intervals after it."""
+FIT_STEPS = (4, 1)
+"""RK4 steps an interval in the residuals of the reset fit (the two intervals after the
+hold, the later ones). Against ``(N_STEPS, LATER_STEPS)``, at 0.1 ms, they moved no
+parameter of AdEx naud_initial_burst and destexhe_lts or Izhikevich dap_2004 by more than
+3e-7 relative (measured; tests/fitting/estimation/test_events.py), at a fifth of the cost:
+the fit integrates some 30 times as many trajectories as the corrections do."""
 RUNAWAY = 0.5
 """Voltage (V) above which an integration counts as run away (the exponential took over)."""
 
 
-def _rk4(spec, p, v, w, current, h, frozen):
-    """One RK4 step of (v, w); ``frozen`` holds v (a refractory period)."""
-    hold = 1.0 - frozen
+@dataclass(frozen=True, eq=False)
+class Spikes:
+    """The usable spikes of all sweeps side by side, with the samples around each.
 
-    def f(v_, w_):
-        dv, dw = spec.rhs(p, v_, w_, current)
-        return dv * hold, dw
+    ``time`` (s, in its sweep), ``k`` the sample that shows it, ``counts`` spikes a sweep;
+    ``current[e, i]`` the current (A) at sample ``k - 1 + i`` (the sweep's last sample past
+    its end), ``v_before`` the voltage (V) at sample ``k - 1``, ``v_after[e, i]`` at sample
+    ``k + 1 + i`` and ``keep[e, i]`` whether that sample is compared (inside the sweep,
+    before the next spike's window).
+    """
 
-    k1 = f(v, w)
-    k2 = f(v + 0.5 * h * k1[0], w + 0.5 * h * k1[1])
-    k3 = f(v + 0.5 * h * k2[0], w + 0.5 * h * k2[1])
-    k4 = f(v + h * k3[0], w + h * k3[1])
-    v_new = v + h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
-    w_new = w + h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
-    run = ~np.isfinite(v_new) | (v_new > RUNAWAY)
-    # once run away, w keeps its last value: the time left to the spike is negligible
-    return np.where(run, np.inf, v_new), np.where(run | ~np.isfinite(w_new), w, w_new)
+    time: np.ndarray
+    k: np.ndarray
+    counts: np.ndarray
+    current: np.ndarray
+    v_before: np.ndarray
+    v_after: np.ndarray
+    keep: np.ndarray
 
-
-def _integrate(spec, p, v, w, current, t0, t1, frozen, times, values, n_steps=N_STEPS):
-    """Integrate from t0 to t1 (arrays, one a spike), appending the fine trajectory."""
-    h = np.maximum(t1 - t0, 0.0) / n_steps
-    with np.errstate(over="ignore", invalid="ignore"):
-        for i in range(n_steps):
-            v, w = _rk4(spec, p, v, w, current, h, frozen)
-            times.append(t0 + (i + 1) * h)
-            values.append(v)
-    return v, w
+    def split(self, values):
+        """``values`` (one row a spike, on axis 0) cut into one array a sweep."""
+        return np.split(values, np.cumsum(self.counts)[:-1])
 
 
 def usable(sweep):
@@ -61,93 +66,127 @@ def usable(sweep):
     return (k >= 1) & (k + 2 < n) & (gap_next > 2) & (gap_prev > 2)
 
 
-def upswing(spec, p, sweep, w_samples, mask):
-    """From the last sample before each spike to the spike time: (times, v) and the end state."""
-    k = sweep.k_spike[mask]
-    t0 = (k - 1) * sweep.dt
-    v0 = sweep.v[k - 1]
-    w0 = w_samples[k - 1] if w_samples.size else np.zeros(k.size)
-    times, values = [t0], [v0]
-    v, w = _integrate(spec, p, v0, w0, sweep.current[k - 1], t0, sweep.spikes[mask],
-                      np.zeros(k.size), times, values)
-    return np.array(times).T, np.array(values).T, v, w
+def gather(sweeps, masks, *, n_after, before) -> Spikes:
+    """The usable spikes (``masks``) of ``sweeps`` and ``n_after`` samples after each."""
+    parts = []
+    for sweep, mask in zip(sweeps, masks):
+        k = sweep.k_spike[mask]
+        n = sweep.v.size
+        index = k[:, None] + 1 + np.arange(n_after)[None, :]
+        next_spike = np.append(sweep.spikes, np.inf)[np.flatnonzero(mask) + 1]
+        keep = (index < n) & (index * sweep.dt < next_spike[:, None] - before)
+        window = np.minimum(k[:, None] - 1 + np.arange(n_after + 1)[None, :], n - 1)
+        parts.append((sweep.spikes[mask], k, sweep.current[window], sweep.v[k - 1],
+                      sweep.v[np.minimum(index, n - 1)], keep))
+    columns = [np.concatenate(c) for c in zip(*parts)]
+    return Spikes(columns[0], columns[1], np.array([p[1].size for p in parts]), *columns[2:])
 
 
-def post_reset(spec, p, sweep, w_spike, mask, reset, t_ref, n_free):
+def _rk4(spec, p, v, w, current, h):
+    """One RK4 step of (v, w)."""
+    k1 = spec.rhs(p, v, w, current)
+    k2 = spec.rhs(p, v + 0.5 * h * k1[0], w + 0.5 * h * k1[1], current)
+    k3 = spec.rhs(p, v + 0.5 * h * k2[0], w + 0.5 * h * k2[1], current)
+    k4 = spec.rhs(p, v + h * k3[0], w + h * k3[1], current)
+    v_new = v + h / 6 * (k1[0] + 2 * k2[0] + 2 * k3[0] + k4[0])
+    w_new = w + h / 6 * (k1[1] + 2 * k2[1] + 2 * k3[1] + k4[1])
+    run = ~np.isfinite(v_new) | (v_new > RUNAWAY)
+    # once run away, w keeps its last value: the time left to the spike is negligible
+    return np.where(run, np.inf, v_new), np.where(run | ~np.isfinite(w_new), w, w_new)
+
+
+def _integrate(spec, p, v, w, current, t0, t1, n_steps, path=None):
+    """Integrate from t0 to t1 (arrays, one a spike); append the steps to ``path``."""
+    h = np.maximum(t1 - t0, 0.0) / n_steps
+    with np.errstate(over="ignore", invalid="ignore"):
+        for i in range(n_steps):
+            v, w = _rk4(spec, p, v, w, current, h)
+            if path is not None:
+                path[0].append(t0 + (i + 1) * h)
+                path[1].append(v)
+    return v, w
+
+
+def upswing(spec, p, spikes, dt, w_before):
+    """From the last sample before each spike to the spike time: (times, v) and the end
+    state; ``w_before`` is u or w at that sample (empty for LIF)."""
+    t0 = (spikes.k - 1) * dt
+    w0 = w_before if w_before.size else np.zeros(spikes.k.size)
+    path = ([t0], [spikes.v_before])
+    v, w = _integrate(spec, p, spikes.v_before, w0, spikes.current[:, 0], t0, spikes.time,
+                      N_STEPS, path)
+    return np.array(path[0]).T, np.array(path[1]).T, v, w
+
+
+def post_reset(spec, p, spikes, dt, w_spike, reset, t_ref, n_free, steps=(N_STEPS, LATER_STEPS),
+               fine=False):
     """From each spike: the voltage held at ``reset`` for ``t_ref``, then free over the
-    ``n_free`` samples after the hold.
+    ``n_free`` samples after the hold; ``reset`` and ``t_ref`` are arrays of trial values.
 
-    Returns the first free sample ``j0`` of each spike, the voltage at samples j0..j0+n_free-1
-    and the fine trajectory (times, values) from the spike time over the first two of them.
+    Returns the first free sample ``j0`` of each spike and the voltage at samples
+    j0..j0+n_free-1, (trial, spike) and (trial, spike, n_free), and, when ``fine`` (one
+    trial), the trajectory (times, values) from the spike time over the first two.
     """
-    t_free = sweep.spikes[mask] + t_ref
-    n = sweep.v.size
+    reset = np.asarray(reset, float).reshape(-1, 1)
+    t_ref = np.asarray(t_ref, float).reshape(-1, 1)
+    t_free = spikes.time + t_ref
     w = spec.w_hold(p, reset, w_spike + (p[spec.jump] if spec.jump else 0.0), t_ref)
-    v = np.full(t_free.size, float(reset))
-    j0 = np.floor(t_free / sweep.dt + 1e-9).astype(np.int64) + 1
-    times, values = [sweep.spikes[mask], t_free], [v, v]
+    v = np.broadcast_to(reset, t_free.shape)
+    j0 = np.floor(t_free / dt + 1e-9).astype(np.int64) + 1
+    column = np.minimum(j0 - spikes.k, spikes.current.shape[1] - 1)  # current at j0 - 1
+    rows = np.arange(spikes.k.size)
+    path = ([spikes.time, t_free[0]], [v[0], v[0]]) if fine else None
     out, start = [], t_free
     for m in range(n_free):
-        end = (j0 + m) * sweep.dt
-        current = sweep.current[np.minimum(j0 + m - 1, n - 1)]
-        path = (times, values) if m < 2 else ([], [])
-        v, w = _integrate(spec, p, v, w, current, start, end, np.zeros(v.size), *path,
-                          N_STEPS if m < 2 else LATER_STEPS)
+        end = (j0 + m) * dt
+        current = spikes.current[rows, np.minimum(column + m, spikes.current.shape[1] - 1)]
+        v, w = _integrate(spec, p, v, w, current, start, end, steps[m >= 2],
+                          path if m < 2 else None)
         out.append(v)
         start = end
-    return j0, np.array(out).T, (np.array(times).T, np.array(values).T)
+    free = np.stack(out, axis=-1)
+    if fine:
+        return j0, free, tuple(np.array([np.reshape(x, -1) for x in part]).T for part in path)
+    return j0, free
 
 
-def after_samples(sweep, mask, n_after, before):
-    """Samples k+1..k+n_after after each spike (k shows it), and which of them to compare:
-    inside the sweep and before the next spike's window."""
-    k = sweep.k_spike[mask]
-    n = sweep.v.size
-    index = k[:, None] + 1 + np.arange(n_after)[None, :]
-    next_spike = np.append(sweep.spikes, np.inf)[np.flatnonzero(mask) + 1]
-    keep = (index < n) & (index * sweep.dt < next_spike[:, None] - before)
-    return np.minimum(index, n - 1), keep
-
-
-def fit_reset(spec, p, sweeps, w_spikes, masks, *, n_free, before, t_ref_max, start=None):
+def fit_reset(spec, p, spikes, dt, w_spike, *, n_free, t_ref_max, start=None):
     """Reset value (and t_ref) by least squares over the samples after every spike: those
     in the hold and ``n_free`` after it; from ``start`` (values by name) when given, else
     from a scan of t_ref.
 
     Returns (values dict, standard errors dict, residual RMS in V, number of samples).
     """
-    n_after = n_free + int(math.ceil(t_ref_max / sweeps[0].dt)) + 1
-    pieces = [after_samples(s, m, n_after, before) for s, m in zip(sweeps, masks)]
     names = [spec.reset] + ([spec.t_ref] if spec.t_ref else [])
+    index = spikes.k[:, None] + 1 + np.arange(spikes.v_after.shape[1])[None, :]
 
     def residuals(x):
-        t_ref = x[1] if spec.t_ref else 0.0
-        out = []
-        for sweep, mask, w_spike, (index, keep) in zip(sweeps, masks, w_spikes, pieces):
-            if not mask.any():
-                continue
-            j0, free, _ = post_reset(spec, p, sweep, w_spike, mask, x[0], t_ref, n_free)
-            offset = index - j0[:, None]
-            taken = np.take_along_axis(free, np.clip(offset, 0, n_free - 1), axis=1)
-            pred = np.where(offset < 0, x[0], taken)
-            # the held samples and n_free after them; a fixed-size vector for least_squares
-            out.append(np.where(offset < n_free, pred - sweep.v[index], 0.0)[keep])
-        res = np.concatenate(out) if out else np.zeros(0)
+        """One row of residuals (V) a trial value, x (trials, names)."""
+        reset = x[:, 0]
+        t_ref = x[:, 1] if spec.t_ref else np.zeros(x.shape[0])
+        j0, free = post_reset(spec, p, spikes, dt, w_spike, reset, t_ref, n_free, FIT_STEPS)
+        offset = index[None] - j0[:, :, None]
+        taken = np.take_along_axis(free, np.clip(offset, 0, n_free - 1), axis=2)
+        pred = np.where(offset < 0, reset[:, None, None], taken)
+        # the held samples and n_free after them; a fixed-size vector for least_squares
+        res = np.where(offset < n_free, pred - spikes.v_after[None], 0.0)[:, spikes.keep]
         return np.where(np.isfinite(res), np.clip(res, -1.0, 1.0), 1.0)
 
-    first = np.concatenate([s.v[i[:, 0]] for s, (i, _) in zip(sweeps, pieces) if i.size])
-    best = None
+    def jacobian(x):  # forward differences, every column from one batched integration
+        h = np.sqrt(np.finfo(float).eps) * np.maximum(1.0, np.abs(x))
+        res = residuals(np.vstack([x, x + np.diag(h)]))
+        return ((res[1:] - res[0]) / h[:, None]).T
+
+    first = float(np.median(spikes.v_after[:, 0]))
     starts = np.linspace(0.0, t_ref_max, 21) if spec.t_ref else [None]
     if start is not None and all(np.isfinite(start[n]) for n in names):
         starts = [start[spec.t_ref]] if spec.t_ref else [None]
-    for t0 in starts:  # t_ref: a coarse scan first, as the residual has kinks at sample times
-        x0 = [float(np.median(first))] + ([t0] if spec.t_ref else [])
-        cost = float(np.sum(residuals(x0) ** 2))
-        if best is None or cost < best[0]:
-            best = (cost, x0)
+    # t_ref: a coarse scan first, as the residual has kinks at sample times
+    trials = np.array([[first] + ([t0] if spec.t_ref else []) for t0 in starts])
+    x0 = trials[np.argmin(np.sum(residuals(trials) ** 2, axis=1))]
     lower = [-np.inf] + ([0.0] if spec.t_ref else [])
-    fit = least_squares(residuals, best[1], bounds=(lower, np.inf), x_scale="jac",
-                        xtol=1e-12, ftol=1e-12, gtol=1e-12)
+    fit = least_squares(lambda x: residuals(x[None])[0], x0, jac=jacobian,
+                        bounds=(lower, np.inf), x_scale="jac", xtol=1e-12, ftol=1e-12, gtol=1e-12)
     n = fit.fun.size
     s2 = float(fit.fun @ fit.fun) / max(n - len(names), 1)
     try:

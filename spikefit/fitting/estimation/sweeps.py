@@ -36,7 +36,7 @@ class Sweep:
     k_spike: np.ndarray
     used: np.ndarray
 
-    @property
+    @cached_property
     def time(self) -> np.ndarray:
         return np.arange(self.v.size) * self.dt
 
@@ -45,9 +45,20 @@ class Sweep:
         return int(np.count_nonzero(self.used))
 
     @cached_property
+    def used_index(self) -> np.ndarray:
+        """The used intervals, as indices (``take`` is twice as fast as a boolean mask)."""
+        return np.flatnonzero(self.used)
+
+    @cached_property
     def target(self) -> np.ndarray:
         """(V[k+1] - V[k]) / dt over the used intervals: the exact mean of dV/dt there."""
-        return np.diff(self.v)[self.used] / self.dt
+        return np.diff(self.v).take(self.used_index) / self.dt
+
+    @cached_property
+    def _trapezoid_index(self) -> np.ndarray:
+        """Intervals whose 4-point stencil holds a sample that shows a spike."""
+        near = np.concatenate([self.k_spike - 2, self.k_spike + 1])
+        return near[(near >= 0) & (near < self.v.size - 1)]
 
     def means(self, g: np.ndarray) -> np.ndarray:
         """Mean of the sampled quantity ``g`` over each used interval, fourth order.
@@ -57,14 +68,16 @@ class Sweep:
         """
         if np.ndim(g) == 0:
             return np.full(self.n_used, float(g))
-        mean = 0.5 * (g[:-1] + g[1:])
-        if g.size >= 4:
-            mean[1:-1] = (-g[:-3] + 13 * g[1:-2] + 13 * g[2:-1] - g[3:]) / 24
-            for shift in (-2, 1):
-                near = self.k_spike + shift
-                near = near[(near >= 0) & (near < mean.size)]
-                mean[near] = 0.5 * (g[near] + g[near + 1])
-        return mean[self.used]
+        if g.size < 4:
+            return (0.5 * (g[:-1] + g[1:])).take(self.used_index)
+        mean = np.empty(g.size - 1)
+        mean[1:-1] = np.convolve(g, _FOUR_POINT, "valid")  # one pass in C, 8x the slices
+        near = np.concatenate([[0, g.size - 2], self._trapezoid_index])
+        mean[near] = 0.5 * (g[near] + g[near + 1])
+        return mean.take(self.used_index)
+
+
+_FOUR_POINT = np.array([-1.0, 13.0, 13.0, -1.0]) / 24
 
 
 def as_traces(recording) -> list[Trace]:
@@ -164,9 +177,12 @@ def filter_increments(x: np.ndarray, rate: float, dt: float, spikes: np.ndarray)
     intervals beside a spike sample are the caller's (``models.filters``).
     """
     q = np.exp(-rate * dt)
-    inc = 0.5 * dt * (q * x[:-1] + x[1:])
-    if x.size >= 4:
-        inc[1:-1] = dt / 24 * (-q * q * x[:-3] + 13 * q * x[1:-2] + 13 * x[2:-1] - x[3:] / q)
+    if x.size < 4:
+        return 0.5 * dt * (q * x[:-1] + x[1:])
+    inc = np.empty(x.size - 1)
+    inc[[0, -1]] = 0.5 * dt * (q * x[[0, -2]] + x[[1, -1]])
+    # -q^2 x[k-1] + 13 q x[k] + 13 x[k+1] - x[k+2] / q, as a convolution (kernel reversed)
+    inc[1:-1] = np.convolve(x, dt / 24 * np.array([-1 / q, 13.0, 13 * q, -q * q]), "valid")
     left = spikes - 2  # interval k-2: stencil k-3, k-2, k-1
     left = left[(left >= 1) & (left < inc.size)]
     inc[left] = dt / 12 * (-q * q * x[left - 1] + 8 * q * x[left] + 5 * x[left + 1])
