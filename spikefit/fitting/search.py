@@ -227,7 +227,8 @@ class Run:
                 asked.append(self.study.ask(self.distributions))
                 heartbeat.add(asked[-1:])  # first the heartbeat, then the worker: see studies
                 asked[-1].set_user_attr("worker", worker_id())
-            values = np.array([[t.params[name] for name in self.space.names] for t in asked])
+            # Trial.params deep-copies the trial's parameters on every access: read them once a trial
+            values = np.array([[p[name] for name in self.space.names] for p in (t.params for t in asked)])
             self.timings["ask"] += time.perf_counter() - t0
             ok, reasons = feasible(self.model, self.space, values)
             t0 = time.perf_counter()
