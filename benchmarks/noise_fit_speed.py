@@ -1,0 +1,85 @@
+"""Wall time of a 'spikes' fit on 10 s of noise: this tree against an earlier one, in one run.
+
+The targets of ``estimate_start.py`` (10 s of OU noise, simulated LIF, Izhikevich rs_2007, AdEx
+brette_gerstner_2005). Each code tree (``--before``: a checkout of the commit to compare with,
+for example ``git archive <commit> spikefit | tar -x -C DIR``; and this one) runs in its own
+process, the trees alternating, ``--repeats`` times each; a process builds the target, loads
+the kernels (a 2-trial fit, not timed), computes the estimate (not timed: the estimator is the
+same code in both) and times ``fit(model, rec, objective="spikes")`` with the defaults
+(500 trials, refine on) from the estimate and blind, seeds 0-2. Prints the median wall time
+and the median of ``FitResult.timings`` per tree, and the ratio before/after.
+
+    OPENBLAS_NUM_THREADS=1 PYTHONPATH=. /work/venv/bin/python benchmarks/noise_fit_speed.py --before DIR
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+HERE = Path(__file__).resolve().parent
+CASES = [("lif", None), ("izhikevich", "rs_2007"), ("adex", "brette_gerstner_2005")]
+PARTS = ("ask", "tell", "simulate", "score", "refine")
+
+
+def one(name: str, preset: str | None, seeds) -> list[dict]:
+    """Time the fits of one target in this process (the tree on ``sys.path``)."""
+    sys.path.insert(0, str(HERE))
+    from estimate_start import FREE, targets
+
+    from spikefit.fitting import estimate, fit
+
+    train, _, _ = targets(name, preset)
+    rows = []
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fit(name, train, objective="spikes", n_trials=2, search=FREE[name], progress=False, refine=2)
+        est = estimate(name, train)
+        for seed in seeds:
+            for init, start in (("estimate", est), ("blind", None)):
+                t0 = time.perf_counter()
+                result = fit(name, train, objective="spikes", seed=seed, init=start, search=FREE[name],
+                             progress=False)
+                rows.append({"init": init, "seed": seed, "wall": time.perf_counter() - t0,
+                             **{k: result.timings[k] for k in PARTS}})
+    return rows
+
+
+def child(tree: Path, name: str, preset, seeds) -> list[dict]:
+    env = {**os.environ, "PYTHONPATH": str(tree), "OPENBLAS_NUM_THREADS": "1"}
+    code = (f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import noise_fit_speed as s; "
+            f"print('ROWS', json.dumps(s.one({name!r}, {preset!r}, {list(seeds)!r})))")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    line = next(line for line in out.stdout.splitlines() if line.startswith("ROWS "))
+    return json.loads(line[5:])
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--before", required=True, help="a checkout (its folder holds spikefit/) to compare with")
+    parser.add_argument("--repeats", type=int, default=2)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
+    args = parser.parse_args(argv)
+    trees = {"before": Path(args.before).resolve(), "after": HERE.parent}
+    for name, preset in CASES:
+        rows = {label: [] for label in trees}
+        for _ in range(args.repeats):
+            for label, tree in trees.items():
+                rows[label] += child(tree, name, preset, args.seeds)
+        for init in ("estimate", "blind"):
+            med = {label: {k: float(np.median([r[k] for r in rows[label] if r["init"] == init]))
+                           for k in ("wall",) + PARTS} for label in trees}
+            parts = "  ".join(f"{k} {med['before'][k]:.2f}->{med['after'][k]:.2f}" for k in PARTS)
+            print(f"{name}:{preset} {init:8s} wall {med['before']['wall']:.2f} s -> {med['after']['wall']:.2f} s "
+                  f"(x{med['before']['wall'] / med['after']['wall']:.2f})  {parts}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
