@@ -102,7 +102,8 @@ def curve(model_name, train, held, held_spikes, init, seed, trials):
 
 
 def _generation(label) -> tuple:
-    return tuple(int(x) for x in str(label).split(":"))
+    """Order of CMA-ES generations ("restart:generation"); the start (no label) first."""
+    return (-1,) if label is None else tuple(int(x) for x in str(label).split(":"))
 
 
 def held_gamma(model_name, sets, held, held_spikes) -> np.ndarray:
