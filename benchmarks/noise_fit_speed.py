@@ -4,8 +4,8 @@ The targets of ``estimate_start.py`` (10 s of OU noise, simulated LIF, Izhikevic
 brette_gerstner_2005). Each code tree (``--before``: a checkout of the commit to compare with,
 for example ``git archive <commit> spikefit | tar -x -C DIR``; and this one) runs in its own
 process, the trees alternating, ``--repeats`` times each; a process builds the target, loads
-the kernels (a 2-trial fit, not timed), computes the estimate (not timed: the estimator is the
-same code in both) and times ``fit(model, rec, objective="spikes")`` with the defaults
+the kernels (a 2-trial fit, not timed), takes the estimate (computed once, by this tree: the
+estimator is not what is compared) and times ``fit(model, rec, objective="spikes")`` with the defaults
 (500 trials, refine on) from the estimate and blind, seeds 0-2. Prints the median wall time
 and the median of ``FitResult.timings`` per tree, and the ratio before/after.
 
@@ -16,8 +16,10 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import pickle
 import subprocess
 import sys
+import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -29,19 +31,20 @@ CASES = [("lif", None), ("izhikevich", "rs_2007"), ("adex", "brette_gerstner_200
 PARTS = ("ask", "tell", "simulate", "score", "refine")
 
 
-def one(name: str, preset: str | None, seeds) -> list[dict]:
+def one(name: str, preset: str | None, seeds, estimate_file: str) -> list[dict]:
     """Time the fits of one target in this process (the tree on ``sys.path``)."""
     sys.path.insert(0, str(HERE))
     from estimate_start import FREE, targets
 
-    from spikefit.fitting import estimate, fit
+    from spikefit.fitting import fit
 
-    train, _, _ = targets(name, preset)
+    train = targets(name, preset)[0]
+    with open(estimate_file, "rb") as f:
+        est = pickle.load(f)
     rows = []
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         fit(name, train, objective="spikes", n_trials=2, search=FREE[name], progress=False, refine=2)
-        est = estimate(name, train)
         for seed in seeds:
             for init, start in (("estimate", est), ("blind", None)):
                 t0 = time.perf_counter()
@@ -52,10 +55,23 @@ def one(name: str, preset: str | None, seeds) -> list[dict]:
     return rows
 
 
-def child(tree: Path, name: str, preset, seeds) -> list[dict]:
+def estimate_of(name: str, preset):
+    """The estimate of a target (this tree), given to both trees' fits: the estimator is not
+    what is compared."""
+    sys.path.insert(0, str(HERE))
+    from estimate_start import targets
+
+    from spikefit.fitting import estimate
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        return estimate(name, targets(name, preset)[0])
+
+
+def child(tree: Path, name: str, preset, seeds, estimate_file: str) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": str(tree), "OPENBLAS_NUM_THREADS": "1"}
     code = (f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import noise_fit_speed as s; "
-            f"print('ROWS', json.dumps(s.one({name!r}, {preset!r}, {list(seeds)!r})))")
+            f"print('ROWS', json.dumps(s.one({name!r}, {preset!r}, {list(seeds)!r}, {estimate_file!r})))")
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
     line = next(line for line in out.stdout.splitlines() if line.startswith("ROWS "))
     return json.loads(line[5:])
@@ -70,9 +86,12 @@ def main(argv=None):
     trees = {"before": Path(args.before).resolve(), "after": HERE.parent}
     for name, preset in CASES:
         rows = {label: [] for label in trees}
-        for _ in range(args.repeats):
-            for label, tree in trees.items():
-                rows[label] += child(tree, name, preset, args.seeds)
+        with tempfile.NamedTemporaryFile(suffix=".pickle") as f:
+            pickle.dump(estimate_of(name, preset), f)
+            f.flush()
+            for _ in range(args.repeats):
+                for label, tree in trees.items():
+                    rows[label] += child(tree, name, preset, args.seeds, f.name)
         for init in ("estimate", "blind"):
             med = {label: {k: float(np.median([r[k] for r in rows[label] if r["init"] == init]))
                            for k in ("wall",) + PARTS} for label in trees}
