@@ -196,7 +196,7 @@ def plot(rows, path) -> None:
         ceiling = next(r["ceiling"] for r in rows if (r["target"], r["model"]) == (target, model))
         if np.isfinite(ceiling) and target.split(":")[0] == model:
             ax.axhline(ceiling, color="black", lw=0.8, ls=":")
-        ax.set(title=f"{target} <- {model}", xlabel="wall time (s)", ylim=(-0.1, 1.0))
+        ax.set(title=f"{target} <- {model}", xlabel="wall time (s, log)", ylim=(-0.1, 1.05), xscale="log")
         ax.legend(loc="lower right", fontsize=8)
     for ax in axes.flat[len(panels):]:
         ax.axis("off")
