@@ -79,8 +79,8 @@ def timed_estimate(model_name, train):
 
 
 def curve(model_name, train, held, held_spikes, init, seed, trials):
-    """(wall s, held-out Gamma) after each generation and at the end, and the fit's timings
-    (``FitResult.timings`` and the process's CPU time, s)."""
+    """Wall time (s), held-out Gamma and completed trials after each generation and at the end
+    (after the polish), and the fit's timings (``FitResult.timings``, the process's CPU time, s)."""
     began = datetime.datetime.now()
     t0, c0 = time.perf_counter(), time.process_time()
     with warnings.catch_warnings():
@@ -88,7 +88,7 @@ def curve(model_name, train, held, held_spikes, init, seed, trials):
         result = fit(model_name, train, objective="spikes", n_trials=trials, seed=seed, init=init,
                      search=FREE[model_name], progress=False)
     wall, cpu = time.perf_counter() - t0, time.process_time() - c0
-    times, sets, best = [], [], np.inf
+    times, sets, counts, best = [], [], [], np.inf
     done = [t for t in result.study.trials if t.state.name == "COMPLETE"]
     for number in sorted({t.system_attrs.get("spikefit:cma_generation") for t in done}, key=_generation):
         batch = [t for t in done if t.system_attrs.get("spikefit:cma_generation") == number]
@@ -97,9 +97,11 @@ def curve(model_name, train, held, held_spikes, init, seed, trials):
             best, params = top.value, {**result.params, **top.params}
         times.append(max(t.datetime_complete for t in batch))
         sets.append(params)
+        counts.append(len(batch) + (counts[-1] if counts else 0))
     elapsed = [(t - began).total_seconds() for t in times] + [wall]
     sets.append(result.params)
-    return elapsed, held_gamma(model_name, sets, held, held_spikes).tolist(), {**result.timings, "cpu": cpu}
+    gammas = held_gamma(model_name, sets, held, held_spikes).tolist()
+    return elapsed, gammas, counts + [len(done)], {**result.timings, "cpu": cpu}
 
 
 def _generation(label) -> tuple:
@@ -146,11 +148,11 @@ def run(args) -> list[dict]:
             starts = (("estimate", est), ("blind", None)) if est is not None else (("blind", None),)
             for seed in args.seeds:
                 for init, start in starts:
-                    elapsed, gammas, timings = curve(model_name, train, held, held_spikes, start, seed, args.trials)
+                    elapsed, gammas, counts, timings = curve(model_name, train, held, held_spikes, start, seed, args.trials)
                     offset = est_time if init == "estimate" else 0.0
                     row = {"target": label, "model": model_name, "seed": seed, "init": init, "ceiling": ceiling,
                            "estimate_s": offset, "estimate_cpu_s": est_cpu if init == "estimate" else 0.0,
-                           "elapsed": [offset + e for e in elapsed], "gamma": gammas,
+                           "elapsed": [offset + e for e in elapsed], "gamma": gammas, "trials": counts,
                            "timings": timings}
                     row["reached_s"] = reached(row["elapsed"], gammas)
                     rows.append(row)

@@ -78,11 +78,17 @@ def estimate_of(name: str, preset) -> dict:
 
 def child(tree: Path, name: str, preset, seeds, estimate_file: str) -> list[dict]:
     env = {**os.environ, "PYTHONPATH": str(tree), "OPENBLAS_NUM_THREADS": "1"}
-    code = (f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import noise_fit_speed as s; "
-            f"print('ROWS', json.dumps(s.one({name!r}, {preset!r}, {list(seeds)!r}, {estimate_file!r})))")
-    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    code = (f"import json, sys; sys.path.insert(0, {str(HERE)!r}); import noise_fit_speed as s, spikefit; "
+            f"print('ROWS', spikefit.__file__, json.dumps(s.one({name!r}, {preset!r}, {list(seeds)!r}, "
+            f"{estimate_file!r})))")
+    # run in the tree: ``python -c`` puts the working directory first on sys.path, before PYTHONPATH
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=tree, capture_output=True, text=True,
+                         check=True)
     line = next(line for line in out.stdout.splitlines() if line.startswith("ROWS "))
-    return json.loads(line[5:])
+    where, rows = line[5:].split(" ", 1)
+    if not where.startswith(str(tree)):
+        raise RuntimeError(f"the fit of tree {tree} imported spikefit from {where}")
+    return json.loads(rows)
 
 
 def main(argv=None):
