@@ -135,47 +135,62 @@ def run(args) -> list[dict]:
         label = f"{name}:{preset}" if preset else name
         # What the fit can reach: the true values of the searched parameters, the others at their
         # defaults (as in the fit), simulated at 0.1 ms
-        ceiling = (held_gamma(name, [{**spikefit.get_model(name).defaults(), **{k: truth[k] for k in FREE[name]}}],
-                              held, held_spikes)[0] if truth else float("nan"))
+        defaults = spikefit.get_model(name).defaults()
+        ceiling = (held_gamma(name, [{**defaults, **{k: truth[k] for k in FREE[name]}}], held, held_spikes)[0]
+                   if truth else float("nan"))
         print(f"{label}: {train[0].spike_times.size} training spikes, {held_spikes.size} held out, "
               f"ceiling {ceiling:.3f}", flush=True)
         for model_name in fitted:
-            with warnings.catch_warnings():  # load the compiled kernels before any clock runs
-                warnings.simplefilter("ignore")
-                fit(model_name, train, objective="spikes", n_trials=2, search=FREE[model_name], progress=False,
-                    refine=2)
-            est, est_time, est_cpu = timed_estimate(model_name, train)
-            starts = (("estimate", est), ("blind", None)) if est is not None else (("blind", None),)
-            for seed in args.seeds:
-                for init, start in starts:
-                    elapsed, gammas, counts, timings = curve(model_name, train, held, held_spikes, start, seed, args.trials)
-                    offset = est_time if init == "estimate" else 0.0
-                    row = {"target": label, "model": model_name, "seed": seed, "init": init, "ceiling": ceiling,
-                           "estimate_s": offset, "estimate_cpu_s": est_cpu if init == "estimate" else 0.0,
-                           "elapsed": [offset + e for e in elapsed], "gamma": gammas, "trials": counts,
-                           "timings": timings}
-                    row["reached_s"] = reached(row["elapsed"], gammas)
-                    rows.append(row)
-                    print(f"  {model_name:10s} seed {seed} {init:8s} final Gamma {gammas[-1]:6.3f} "
-                          f"(after the search {gammas[-2]:6.3f}), wall {row['elapsed'][-1]:6.1f} s "
-                          f"(estimate {offset:5.1f} s), within {TOLERANCE} of final from {row['reached_s']:5.1f} s",
-                          flush=True)
+            case = {"target": label, "model": model_name, "ceiling": ceiling}
+            rows += fits(case, train, held, held_spikes, args)
+    return rows
+
+
+def fits(case: dict, train, held, held_spikes, args) -> list[dict]:
+    """The rows of one target and model: from the estimate and blind, every seed."""
+    model_name = case["model"]
+    with warnings.catch_warnings():  # load the compiled kernels before any clock runs
+        warnings.simplefilter("ignore")
+        fit(model_name, train, objective="spikes", n_trials=2, search=FREE[model_name], progress=False, refine=2)
+    est, est_time, est_cpu = timed_estimate(model_name, train)
+    starts = (("estimate", est), ("blind", None)) if est is not None else (("blind", None),)
+    rows = []
+    for seed in args.seeds:
+        for init, start in starts:
+            elapsed, gammas, counts, timings = curve(model_name, train, held, held_spikes, start, seed, args.trials)
+            offset, cpu = (est_time, est_cpu) if init == "estimate" else (0.0, 0.0)
+            row = {**case, "seed": seed, "init": init, "estimate_s": offset, "estimate_cpu_s": cpu,
+                   "elapsed": [offset + e for e in elapsed], "gamma": gammas, "trials": counts, "timings": timings}
+            row["reached_s"] = reached(row["elapsed"], gammas)
+            rows.append(row)
+            print(f"  {model_name:10s} seed {seed} {init:8s} final Gamma {gammas[-1]:6.3f} (after the search "
+                  f"{gammas[-2]:6.3f}), wall {row['elapsed'][-1]:6.1f} s (estimate {offset:5.1f} s), within "
+                  f"{TOLERANCE} of final from {row['reached_s']:5.1f} s", flush=True)
     return rows
 
 
 def table(rows) -> str:
     """Markdown table of medians over seeds per target, model and start."""
-    lines = [f"| target | model | start | ceiling | held-out Gamma | worst seed | before refine | estimate | fit | "
-             f"final (+-{TOLERANCE}) from | of which fit | CPU estimate + fit |", "|---|---|---|---|---|---|---|---|---|---|---|---|"]
+    head = ["target", "model", "start", "ceiling", "held-out Gamma", "worst seed", "before refine", "estimate",
+            "fit", f"final (+-{TOLERANCE}) from", "of which fit", "CPU estimate + fit"]
+    lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for key in dict.fromkeys((r["target"], r["model"], r["init"]) for r in rows):
         sel = [r for r in rows if (r["target"], r["model"], r["init"]) == key]
-        med = lambda f: float(np.median([f(r) for r in sel]))  # noqa: E731
-        lines.append(f"| {' | '.join(key)} | {sel[0]['ceiling']:.3f} | {med(lambda r: r['gamma'][-1]):.3f} | "
-                     f"{min(r['gamma'][-1] for r in sel):.3f} | {med(lambda r: r['gamma'][-2]):.3f} | "
-                     f"{med(lambda r: r['estimate_s']):.1f} s | {med(lambda r: r['elapsed'][-1] - r['estimate_s']):.1f} s | "
-                     f"{med(lambda r: r['reached_s']):.1f} s | {med(lambda r: r['reached_s'] - r['estimate_s']):.1f} s | "
-                     f"{med(lambda r: r.get('estimate_cpu_s', np.nan)):.1f} + {med(lambda r: r['timings'].get('cpu', np.nan)):.1f} s |")
+        lines.append("| " + " | ".join(list(key) + _cells(sel)) + " |")
     return "\n".join(lines)
+
+
+def _cells(sel) -> list[str]:
+    def med(f):
+        return float(np.median([f(r) for r in sel]))
+
+    return [f"{sel[0]['ceiling']:.3f}", f"{med(lambda r: r['gamma'][-1]):.3f}",
+            f"{min(r['gamma'][-1] for r in sel):.3f}",
+            f"{med(lambda r: r['gamma'][-2]):.3f}", f"{med(lambda r: r['estimate_s']):.1f} s",
+            f"{med(lambda r: r['elapsed'][-1] - r['estimate_s']):.1f} s", f"{med(lambda r: r['reached_s']):.1f} s",
+            f"{med(lambda r: r['reached_s'] - r['estimate_s']):.1f} s",
+            f"{med(lambda r: r.get('estimate_cpu_s', np.nan)):.1f} + "
+            f"{med(lambda r: r['timings'].get('cpu', np.nan)):.1f} s"]
 
 
 def plot(rows, path) -> None:
