@@ -34,7 +34,7 @@ from ..defaults import SPIKE_THRESHOLD
 from .objectives import ObjectiveSpec, check_target, parse_objective
 from .refine import polish
 from .result import FitResult, best_trial, failure_counts, trial_table
-from .samplers import BatchCmaEsSampler, batch_size_of
+from .samplers import batch_size_of
 from .start import resolve_start
 from .space import MAX_INFEASIBLE, SearchSpace, check_region, feasible, search_space
 from .studies import GRACE_FACTOR, HEARTBEAT, count, fail_stale, in_flight, open_study, wait_for_others
@@ -102,7 +102,9 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         its start beats the blind one on the comparison's cells (benchmarks/RESULTS.md,
         "Fits started from the estimate against the blind search"). Without an estimator, current or estimate, an
         estimate-started fit runs blind with a warning; ``FitResult.init`` and
-        ``init_reason`` say which. Other samplers than CMA-ES get the start as their first trial.
+        ``init_reason`` say which. The start itself is the first trial (CMA-ES samples around
+        its centre, never at it: an estimate it never scored was lost; benchmarks/RESULTS.md,
+        "Noise fits in seconds").
 
     Raises
     ------
@@ -124,8 +126,8 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     with _quiet_optuna(), _threads(n_jobs):
         study = open_study(space, spec, target, sampler, storage, study_name, seed, batch_size, load_if_exists,
                            heartbeat, centre)
-        if centre is not None and not isinstance(study.sampler, BatchCmaEsSampler) and not study.trials:
-            study.enqueue_trial(start.values)
+        if centre is not None and not study.trials:
+            study.enqueue_trial(start.values)  # CMA-ES samples around its centre, never at it
         run = Run(model, space, spec, target, study, batch_size_of(study.sampler, batch_size))
         run.loop(n_trials, progress, patience=4 * GRACE_FACTOR * heartbeat)
         best = best_trial(study, spec)
@@ -206,7 +208,9 @@ class Run:
                         return
                     continue
                 with in_flight(self.study) as batch:
-                    trials, rows = self.ask(min(self.batch_size, wanted), batch)
+                    # Queued trials (the start, copies of lost trials) are no sampler's proposals:
+                    # a batch of their own, so that a CMA-ES batch stays one whole generation.
+                    trials, rows = self.ask(min(self.batch_size, waiting or wanted), batch)
                     self.score_and_tell(trials, rows)
                 bar.set_postfix(best=f"{_best_value(self.study):.4g}", refresh=False)
 
@@ -227,7 +231,8 @@ class Run:
                 asked.append(self.study.ask(self.distributions))
                 heartbeat.add(asked[-1:])  # first the heartbeat, then the worker: see studies
                 asked[-1].set_user_attr("worker", worker_id())
-            values = np.array([[t.params[name] for name in self.space.names] for t in asked])
+            # Trial.params deep-copies the trial's parameters on every access: read them once a trial
+            values = np.array([[p[name] for name in self.space.names] for p in (t.params for t in asked)])
             self.timings["ask"] += time.perf_counter() - t0
             ok, reasons = feasible(self.model, self.space, values)
             t0 = time.perf_counter()

@@ -21,9 +21,11 @@ SPIKE_DRAWINGS = ("reset", "shape")
 ``kernel_tools.DRAWN_SPIKE_PEAK`` followed by the reset (LIF, Izhikevich, AdEx), ``"shape"`` is
 the model's own action potential (Hodgkin-Huxley)."""
 
-# First capacity of the spike buffer per parameter set and stimulus; sets that fire more are
-# rerun with a buffer that fits, so no spike is ever dropped.
-_FIRST_SPIKE_CAPACITY = 64
+# First capacity of the spike buffer per parameter set and stimulus, per second of stimulus
+# (at least one second's worth); sets that fire more are rerun with a buffer that fits, so no
+# spike is ever dropped. Proportional to the duration, as a fixed 64 reran every set of a fit to
+# 10 s of noise at 16 Hz: the simulation twice (benchmarks/RESULTS.md, "Noise fits in seconds").
+_SPIKE_CAPACITY_RATE = 64
 
 
 class SimulationDiverged(RuntimeError):
@@ -248,7 +250,7 @@ class Model(ABC):
         state0 = self._initial_state(matrix)
         counts = np.zeros(n_sets, np.int64)
         diverged = np.zeros(n_sets, np.bool_)
-        spikes = np.full((n_sets, _FIRST_SPIKE_CAPACITY), np.nan)
+        spikes = np.full((n_sets, _SPIKE_CAPACITY_RATE * max(math.ceil(stimulus.duration - 1e-9), 1)), np.nan)
         v = np.empty((n_sets, stimulus.n_samples) if record_v else (0, 0))
         current = np.ascontiguousarray(stimulus.current)
         self._kernel(matrix, current, dt, substeps, record_v, state0, v, spikes, counts, diverged)

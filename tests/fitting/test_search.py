@@ -187,3 +187,15 @@ def test_cma_state_is_stored_once_per_generation(lif, lif_target, tmp_path):
     assert "spikefit:cma" in result.study.user_attrs
     generations = {t.system_attrs["spikefit:cma_generation"] for t in result.study.trials}
     assert generations == {"0:0", "0:1", "0:2"}
+
+
+def test_the_start_is_the_first_trial_and_each_cma_batch_one_generation(lif, lif_target):
+    # CMA-ES samples around its centre, never at it: the start itself is scored first, alone.
+    # Given the true values, a fit of a target simulated from them scores 0 (identical spikes).
+    truth = {name: lif.defaults()[name] for name in ("C", "g_L", "E_L", "V_th", "V_reset")}
+    result = quick_fit(lif, lif_target, objective="spikes", init=truth, search=tuple(truth), n_trials=65)
+    first, *rest = result.study.trials
+    assert first.params == pytest.approx(truth, rel=1e-9) and first.value == 0.0
+    assert result.score == 0.0 and result.best_trial == 0
+    generations = [t.system_attrs.get("spikefit:cma_generation") for t in rest if t.state.name == "COMPLETE"]
+    assert generations == ["0:0"] * 32 + ["0:1"] * 32
