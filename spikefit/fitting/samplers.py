@@ -144,12 +144,13 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         rng = self._state["rng"] if self._state else np.random.default_rng(self.seed)
         run = self._state.get("runs", self._state["restarts"]) + 1 if self._state else 0
         blind_first = run == (0 if self.start is None else 1)
-        mean = np.full(d, 0.5) if blind_first else rng.uniform(0.2, 0.8, d)
         sigma, cov = self.sigma0, None
         if run == 0 and self.start is not None:
             mean, steps, _ = self.start
             sigma = float(steps.max())
             cov = np.diag((steps / sigma) ** 2)
+        else:
+            mean = np.full(d, 0.5) if blind_first else rng.uniform(0.2, 0.8, d)
         # the blind run after a start draws the seed a blind fit's first run draws: the same trials
         seed = np.random.default_rng(self.seed).integers(2**31) if blind_first and run else rng.integers(2**31)
         cma = cmaes.CMA(mean=mean, sigma=sigma, cov=cov, bounds=np.tile([0.0, 1.0], (d, 1)),

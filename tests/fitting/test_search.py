@@ -183,7 +183,11 @@ def test_interrupted_fit_resumes_to_exactly_n_trials(lif, lif_target, tmp_path, 
 def test_cma_state_is_stored_once_per_generation(lif, lif_target, tmp_path):
     storage = f"sqlite:///{tmp_path / 'cma.db'}"
     result = quick_fit(lif, lif_target, search=["C", "g_L"], n_trials=48, batch_size=16, storage=storage,
-                       study_name="cma")
+                       study_name="cma", init=None)
     assert "spikefit:cma" in result.study.user_attrs
     generations = {t.system_attrs["spikefit:cma_generation"] for t in result.study.trials}
     assert generations == {"0:0", "0:1", "0:2"}
+    # from the estimate: a generation of the run from it, one of the blind run (the race), then the winner's
+    started = quick_fit(lif, lif_target, search=["C", "g_L"], n_trials=48, batch_size=16)
+    order = [t.system_attrs["spikefit:cma_generation"] for t in started.study.trials if t.state.name == "COMPLETE"]
+    assert order[:16] == ["0:0"] * 16 and order[16:32] == ["1:0"] * 16 and order[32:] in (["0:1"] * 16, ["1:1"] * 16)
