@@ -109,7 +109,8 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         batch, self._results = self._results[:cma.population_size], []
         cma.tell(batch)
         self._state["best"].append(min(v for _, v in batch))
-        converged, spent = self._converged(), self.start is not None and cma.generation >= self.start[2]
+        race = None if self.start is None else self.start[2]  # None: a study stored before the race
+        converged, spent = self._converged(), race is not None and cma.generation >= race
         if self._state["restarts"] == 0 and self.start is not None and not self._state.get("raced"):
             if converged or spent:  # the blind search's first run races the run from the start
                 self._restart(self.popsize, paused=None if converged else self._run())
