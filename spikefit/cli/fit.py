@@ -55,6 +55,9 @@ def add_command(subparsers) -> None:
                           f"without amplifier noise; default {DEFAULT_STIMULUS}, as every command, and a Recording "
                           f"spikefit wrote as written)")
     fit.add_argument("--no-refine", action="store_true", help="skip the local polish of the best trial")
+    fit.add_argument("--blind", action="store_true",
+                     help="search blind from the centre of the bounds (default: start from the estimate from the "
+                          "voltage trace and its current, raced against the blind search)")
     fit.add_argument("--out", metavar="DIR", help="write best_params.json, trials.csv and fit.png here")
     fit.set_defaults(run=run)
 
@@ -72,7 +75,8 @@ def run(args) -> int:
                               seed=args.seed, search=parse_search(model, args.search),
                               fixed=parse_values(model, args.param) or None, sampler=args.sampler,
                               storage=args.storage, study_name=args.study, refine=not args.no_refine,
-                              load_if_exists=args.resume, heartbeat=args.heartbeat)
+                              load_if_exists=args.resume, heartbeat=args.heartbeat,
+                              init=None if args.blind else "estimate")
     print_fit(result)
     if args.out:
         for path in write_fit(result, args.out):
@@ -101,6 +105,7 @@ def print_fit(result) -> None:
     """Best parameters, score, failures and timings."""
     print(f"fit {result.model.name}: score {_score_text(result.score)} (objective {', '.join(result.objective.describe())}), "
           f"best trial {result.best_trial}{', refined' if result.refined else ''}")
+    print(f"start: {result.init} ({result.init_reason})")
     print(result.summary().to_string(index=False, float_format=lambda x: f"{x:.5g}"))
     f = result.failures
     print(f"failures: {f['infeasible']} infeasible proposals, {f['diverged']} diverged trials, "

@@ -50,11 +50,14 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
     seed : int, optional
     tol_x, stall : float, int
         Restart criteria (see above).
-    start : (mean, steps), optional
-        Centre and per-parameter step (unit box) of the first run (``start.Start``, from the
-        estimate); by default the centre of the box and ``sigma0``. Restarts do not return
-        to it: they start from a random point with ``sigma0``, as a blind search does, so
-        that a start in the wrong basin is left behind.
+    start : (mean, steps, generations), optional
+        Centre and per-parameter step (unit box) of a first run from the estimate
+        (``start.Start``), and the generations of the race: that run takes them (or stops
+        when it converges), then the blind search's own first run (the centre of the box,
+        ``sigma0``, ``popsize``, and the seed a blind fit draws: the same trials) takes as
+        many; the run with the lower objective so far goes on, the other ends. A start in the
+        wrong basin costs its generations of the race (``start.START_SHARE``), no more.
+        Later restarts (IPOP) are as without a start.
     """
 
     def __init__(self, space, popsize: int = 32, sigma0: float = 0.25, seed: int | None = None,
@@ -66,8 +69,12 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         self.popsize, self.sigma0, self.seed = int(popsize), float(sigma0), seed
         self.tol_x, self.stall = float(tol_x), int(stall)
         self._names = list(space.names)
-        self.start = None if start is None else tuple(np.asarray(a, float) for a in start)
-        self._state = None  # {"cma", "restarts", "best", "rng"}: pickled into the study
+        self.start = None
+        if start is not None:
+            mean, steps, generations = start
+            self.start = (np.asarray(mean, float), np.asarray(steps, float),
+                          None if generations is None else int(generations))
+        self._state = None  # {"cma", "restarts" (the run's id), "runs", "best", "rng", "paused", "raced"}
         self._results: list = []
 
     def infer_relative_search_space(self, study, trial):
@@ -102,9 +109,27 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         batch, self._results = self._results[:cma.population_size], []
         cma.tell(batch)
         self._state["best"].append(min(v for _, v in batch))
-        if self._converged():
+        race = None if self.start is None else self.start[2]  # None: a study stored before the race
+        converged, spent = self._converged(), race is not None and cma.generation >= race
+        if self._state["restarts"] == 0 and self.start is not None and not self._state.get("raced"):
+            if converged or spent:  # the blind search's first run races the run from the start
+                self._restart(self.popsize, paused=None if converged else self._run())
+        elif self._state.get("paused") is not None and (converged or spent):
+            self._pick(converged)
+        elif converged:
             self._restart(2 * cma.population_size)
         study.set_user_attr(_CMA_STATE, pickle.dumps(self._state).hex())
+
+    def _run(self) -> dict:
+        return {k: self._state[k] for k in ("cma", "restarts", "best")}
+
+    def _pick(self, converged: bool) -> None:
+        """End of the race: the run with the lower objective so far goes on, the other ends."""
+        paused, self._state["paused"], self._state["raced"] = self._state["paused"], None, True
+        if min(paused["best"]) < min(self._state["best"]):
+            self._state.update(paused)
+        elif converged:
+            self._restart(2 * self._state["cma"].population_size)
 
     def _converged(self) -> bool:
         cma, best = self._state["cma"], self._state["best"]
@@ -112,21 +137,28 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         stalled = len(best) > self.stall and min(best[-self.stall:]) >= min(best[:-self.stall]) - 1e-9
         return bool(width < self.tol_x or stalled or cma.should_stop())
 
-    def _restart(self, popsize: int) -> None:
+    def _restart(self, popsize: int, paused=None) -> None:
+        """A new run (its id the count of runs so far); ``paused``: a run kept for the race."""
         import cmaes
 
         d = len(self._names)
         rng = self._state["rng"] if self._state else np.random.default_rng(self.seed)
-        restarts = self._state["restarts"] + 1 if self._state else 0
-        mean = np.full(d, 0.5) if restarts == 0 else rng.uniform(0.2, 0.8, d)
+        run = self._state.get("runs", self._state["restarts"]) + 1 if self._state else 0
+        blind_first = run == (0 if self.start is None else 1)
         sigma, cov = self.sigma0, None
-        if restarts == 0 and self.start is not None:
-            mean, steps = self.start
+        if run == 0 and self.start is not None:
+            mean, steps, _ = self.start
             sigma = float(steps.max())
             cov = np.diag((steps / sigma) ** 2)
+        else:
+            mean = np.full(d, 0.5) if blind_first else rng.uniform(0.2, 0.8, d)
+        # the blind run after a start draws the seed a blind fit's first run draws: the same trials
+        seed = np.random.default_rng(self.seed).integers(2**31) if blind_first and run else rng.integers(2**31)
         cma = cmaes.CMA(mean=mean, sigma=sigma, cov=cov, bounds=np.tile([0.0, 1.0], (d, 1)),
-                        seed=int(rng.integers(2**31)), population_size=popsize)
-        self._state = {"cma": cma, "restarts": restarts, "best": [], "rng": rng}
+                        seed=int(seed), population_size=popsize)
+        raced = bool(self._state and self._state.get("raced")) or (run > 0 and paused is None)
+        self._state = {"cma": cma, "restarts": run, "runs": run, "best": [], "rng": rng, "paused": paused,
+                       "raced": raced}
 
     def _ensure(self, study) -> None:
         """The optimizer: in memory, restored from the study, or new."""
@@ -153,7 +185,8 @@ def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | No
     CMA-ES or NSGA-II.
 
     ``"cmaes"`` is ``BatchCmaEsSampler``; ``"optuna-cmaes"`` Optuna's ``CmaEsSampler``.
-    ``start`` (mean, steps in the unit box) centres the first CMA-ES run (``BatchCmaEsSampler``).
+    ``start`` (mean, steps in the unit box, generations) centres the first CMA-ES run
+    (``BatchCmaEsSampler``).
     """
     if name is not None and not isinstance(name, str):
         return name

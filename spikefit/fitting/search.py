@@ -34,7 +34,7 @@ from ..defaults import SPIKE_THRESHOLD
 from .objectives import ObjectiveSpec, check_target, parse_objective
 from .refine import polish
 from .result import FitResult, best_trial, failure_counts, trial_table
-from .samplers import batch_size_of
+from .samplers import DEFAULT_BATCH, BatchCmaEsSampler, batch_size_of
 from .start import resolve_start
 from .space import MAX_INFEASIBLE, SearchSpace, check_region, feasible, search_space
 from .studies import GRACE_FACTOR, HEARTBEAT, count, fail_stale, in_flight, open_study, wait_for_others
@@ -44,7 +44,7 @@ from .target import Target, build_target
 def fit(model, target, *, objective="features", n_trials: int = 500, seed: int | None = None,
         search=None, fixed=None, sampler=None, storage=None, study_name: str | None = None,
         n_jobs: int = 1, refine=True, progress: bool = True, batch_size: int | None = None,
-        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init=None) -> FitResult:
+        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init="estimate") -> FitResult:
     """Fit a model's parameters to a target; see the module doc.
 
     Parameters
@@ -94,17 +94,16 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         Seconds between heartbeats of running trials in an RDB storage (``studies``); a
         trial silent for ``GRACE_FACTOR`` heartbeats is retried by another worker.
     init : "estimate", Estimate, mapping or None
-        Where the search starts (``start``): ``"estimate"``, the estimate from the target's
-        voltage and current (``estimation.estimate``), CMA-ES centred on it with a step from
-        its standard error; an ``Estimate`` or a mapping name -> value (SI) given; None (the
-        default, for now) for the blind search from the centre of the bounds. The default
-        stays blind until the estimate is fast (AdEx: about 20 s of CPU on 10 s of data) and
-        its start beats the blind one on the comparison's cells (benchmarks/RESULTS.md,
-        "Fits started from the estimate against the blind search"). Without an estimator, current or estimate, an
-        estimate-started fit runs blind with a warning; ``FitResult.init`` and
-        ``init_reason`` say which. The start itself is the first trial (CMA-ES samples around
-        its centre, never at it: an estimate it never scored was lost; benchmarks/RESULTS.md,
-        "Noise fits in seconds").
+        Where the search starts (``start``): ``"estimate"`` (the default), the estimate from
+        the target's voltage and current (``estimation.estimate``), CMA-ES centred on it with
+        a step from its standard error, raced against the blind search's first run
+        (``start.START_SHARE`` of the trials each), the run with the lower objective going on; an
+        ``Estimate`` or a mapping name -> value (SI) given, the same way; None for the blind
+        search from the centre of the bounds. Without an estimator for the model, current in
+        the target, or an estimate (too few subthreshold samples), the fit runs blind with a
+        warning; ``FitResult.init`` and ``init_reason`` say which. The start itself is the
+        first trial (CMA-ES samples around its centre, never at it: an estimate it never
+        scored was lost; benchmarks/RESULTS.md, "Noise fits in seconds").
 
     Raises
     ------
@@ -122,7 +121,7 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     space = search_space(model, search, fixed)
     _check_inputs(model, space, spec, target, n_trials, n_jobs)
     start = resolve_start(model, space, target, init)
-    centre = None if start.mean is None else (start.mean, start.steps)
+    centre = start.centre(n_trials, batch_size or DEFAULT_BATCH["cmaes"])
     with _quiet_optuna(), _threads(n_jobs):
         study = open_study(space, spec, target, sampler, storage, study_name, seed, batch_size, load_if_exists,
                            heartbeat, centre)

@@ -1,10 +1,15 @@
 """Where a fit starts: the estimate from the voltage trace (``estimation``), or a blind search.
 
-``fit`` starts CMA-ES from the estimate when the target has voltage and current: the search
-distribution is centred on the estimate in the unit box of the bounds (``SearchSpace.to_unit``)
-with a step per parameter from the estimate's standard error, mapped to the unit box and held
-between ``STEP_FLOOR`` and ``STEP_CEILING``. The objective still decides: the start only says
-where to look first.
+By default ``fit`` starts CMA-ES from the estimate when the target has voltage and current: the
+search distribution is centred on the estimate in the unit box of the bounds
+(``SearchSpace.to_unit``) with a step per parameter from the estimate's standard error, mapped
+to the unit box and held between ``STEP_FLOOR`` and ``STEP_CEILING``. A race decides where
+the rest of the trials go (``samplers.BatchCmaEsSampler``): that run takes ``START_SHARE`` of
+the trials, then the blind search's own first run takes as many, and the one with the lower
+objective goes on. An estimate is of the model fitted to the subthreshold voltage; where the
+model is not the cell (an HH reference, a real cell) its spike parameters can sit in a basin
+the blind search avoids, and the blind run is there for that case (benchmarks/RESULTS.md,
+"Where a fit starts").
 
 * A parameter the estimate flags as not determined (or NaN) starts at the centre of its
   bounds with the blind step ``STEP_CEILING``.
@@ -33,6 +38,10 @@ a reset measured on another kernel), so the search always looks 5 % of the range
 STEP_CEILING = 0.25
 """Largest step (unit box): the blind search's own initial step (``BatchCmaEsSampler``)."""
 
+START_SHARE = 0.25
+"""Share of ``n_trials`` each run of the race takes (from the start, then blind) before the one
+with the lower objective goes on with the rest: half the trials decide, half refine."""
+
 GIVEN_STEP = 0.1
 """Step (unit box) around start values given without an uncertainty."""
 
@@ -51,6 +60,13 @@ class Start:
     values: dict = field(default_factory=dict)
     mean: np.ndarray | None = None
     steps: np.ndarray | None = None
+
+    def centre(self, n_trials: int, popsize: int):
+        """(mean, steps, generations) for ``BatchCmaEsSampler``: each run of the race takes
+        ``START_SHARE`` of ``n_trials`` in generations of ``popsize``; None if blind."""
+        if self.mean is None:
+            return None
+        return self.mean, self.steps, max(1, math.ceil(START_SHARE * n_trials / popsize))
 
 
 def resolve_start(model, space, target, init) -> Start:

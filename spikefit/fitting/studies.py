@@ -145,8 +145,9 @@ def open_study(space, spec, target, sampler=None, storage=None, study_name=None,
 
     A resumed or shared study (``load_if_exists``) seeds its sampler with ``seed``, the
     trials already stored and the process id, so that workers started together search
-    apart; a new study with a seed is reproducible. ``start`` (mean, steps in the unit box)
-    is stored with a new study; a resumed one starts from the start it stored.
+    apart; a new study with a seed is reproducible. ``start`` (mean, steps in the unit box,
+    generations of the run from it) is stored with a new study; a resumed one starts from the
+    start it stored.
 
     Raises
     ------
@@ -170,7 +171,7 @@ def open_study(space, spec, target, sampler=None, storage=None, study_name=None,
         n_before = len(stored.trials)
         kept = stored.user_attrs.get(_START)
         if kept is not None:
-            start = (np.asarray(kept["mean"], float), np.asarray(kept["steps"], float))
+            start = (np.asarray(kept["mean"], float), np.asarray(kept["steps"], float), kept.get("generations"))
     if seed is not None and load_if_exists:
         seed = (int(seed) + 7919 * n_before + 104729 * os.getpid()) % 2**31
     study = optuna.create_study(storage=storage, study_name=study_name, load_if_exists=load_if_exists,
@@ -181,7 +182,7 @@ def open_study(space, spec, target, sampler=None, storage=None, study_name=None,
         study.set_user_attr(_ATTR, description)
         if start is not None:
             study.set_user_attr(_START, {"mean": [float(m) for m in start[0]],
-                                         "steps": [float(s) for s in start[1]]})
+                                         "steps": [float(s) for s in start[1]], "generations": start[2]})
     else:
         _check_compatible(study_name, study, description)  # a worker created it meanwhile
     if not has_heartbeat(study):

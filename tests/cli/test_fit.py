@@ -29,7 +29,10 @@ def test_fit_writes_params_trials_and_figure(lif, tmp_path, capsys):
     assert list(trials.columns[:5]) == ["number", "state", "value", "C", "g_L"]
     assert trials["C"].between(50e-12, 500e-12).all() and trials["C"].max() > 200e-12  # the bounds given
     assert (out / "fit.png").stat().st_size > 1000
-    assert "failures:" in capsys.readouterr().out
+    printed = capsys.readouterr().out
+    assert "failures:" in printed and "start: estimate (estimate from the voltage trace)" in printed
+    assert main(["fit", "lif", str(path), "--trials", "8", "--seed", "0", "--no-refine", "--blind"]) == 0
+    assert "start: blind (init=None: blind search asked for)" in capsys.readouterr().out
 
 
 def test_fit_to_a_simulated_reference_fits_all_its_sweeps(tmp_path):

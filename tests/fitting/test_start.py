@@ -1,4 +1,5 @@
 """start: a fit from the estimate of the voltage trace, the blind fallback, bounds, resume."""
+import dataclasses
 import math
 import warnings
 
@@ -9,7 +10,8 @@ import spikefit
 from spikefit.data import ou_noise, step
 from spikefit.fitting import search as S
 from spikefit.fitting.estimation import estimate
-from spikefit.fitting.start import STEP_CEILING, STEP_FLOOR
+from spikefit.fitting.samplers import _CMA_GENERATION
+from spikefit.fitting.start import START_SHARE, STEP_CEILING, STEP_FLOOR
 
 DT = 1e-4
 TRUTH = {"C": 150e-12, "g_L": 12e-9, "E_L": -68e-3, "V_th": -50e-3, "V_reset": -60e-3, "t_ref": 3e-3}
@@ -127,3 +129,75 @@ def test_resume_keeps_the_start(lif, noise_rec, tmp_path):
     assert stored["mean"] == pytest.approx(list(first.start.mean))
     assert again.study.sampler.start[0] == pytest.approx(first.start.mean)
     assert len(again.trials[again.trials.state == "COMPLETE"]) >= 64
+
+
+def test_the_default_starts_from_the_estimate(lif, noise_rec):
+    """No init given: a target with voltage and current starts from its estimate, no warning."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        result = S.fit(lif, noise_rec, n_trials=32, seed=0, refine=False, progress=False, search=SEARCH,
+                       objective="trace")
+    assert result.init == "estimate" and result.init_reason == "estimate from the voltage trace"
+    assert result.start.values["C"] == pytest.approx(estimate(lif, noise_rec).params["C"], rel=1e-9)
+
+
+def test_the_default_runs_blind_without_current_and_says_why(lif):
+    """A target without injected current has no estimate: blind, warned and recorded."""
+    rest = lif.simulate(None, [step(0.0, 0.1, 0.9, 1.0, dt=DT)])
+    with pytest.warns(UserWarning, match=r"fit of lif: no estimate from the voltage trace \(the injected "
+                                         r"current is 0 in every sample.*\): blind search"):
+        result = S.fit(lif, rest, n_trials=32, seed=0, refine=False, progress=False, search=SEARCH,
+                       objective="trace")
+    assert result.init == "blind" and "current is 0 in every sample" in result.init_reason
+    assert result.start.mean is None and result.study.sampler.start is None
+
+
+def test_a_model_without_estimator_runs_blind_and_says_why():
+    ref = spikefit.data.resolve("hh")
+    with pytest.warns(UserWarning, match=r"fit of hh: no estimate .*model 'hh' has no estimator"):
+        result = S.fit("hh", ref, n_trials=8, seed=0, refine=False, progress=False)
+    assert result.init == "blind" and "has no estimator" in result.init_reason
+
+
+def _runs(result):
+    """Per completed trial, in order: the CMA-ES run it came from (0: the start's)."""
+    done = [t for t in result.study.trials if t.state.name == "COMPLETE"]
+    return np.array([int(t.system_attrs[_CMA_GENERATION].split(":")[0]) for t in done]), done
+
+
+def test_the_start_takes_its_share_then_the_blind_run_from_the_centre(lif, noise_rec, lif_estimate):
+    """256 trials in generations of 32: the run from the estimate takes START_SHARE of them
+    (2 generations), then the blind search's first run as many, centred in the box with its
+    step; then the run with the lower objective goes on (here the estimate's, near the truth)."""
+    result = quick_fit(lif, noise_rec, init=lif_estimate, n_trials=256, seed=0)
+    runs, done = _runs(result)
+    n_start = math.ceil(START_SHARE * 256 / 32) * 32
+    assert (runs[:n_start] == 0).all() and (runs[n_start:2 * n_start] == 1).all()
+    assert (runs[2 * n_start:] == 0).all()
+    space = result.space
+    unit = space.to_unit(np.array([[t.params[n] for n in space.names] for t in done]))
+    first_start, first_blind = unit[:32], unit[n_start:n_start + 32]
+    # around the estimate with its narrow step; around the centre with the blind step 0.25
+    assert np.abs(first_start.mean(axis=0) - result.start.mean).max() < 0.1
+    assert np.abs(first_blind.mean(axis=0) - 0.5).max() < 0.2
+    assert first_blind.std(axis=0).mean() > 2 * first_start.std(axis=0).mean()
+
+
+def test_a_start_in_the_wrong_place_costs_only_its_share(lif, noise_rec, lif_estimate):
+    """An estimate far from the truth (C and g_L 6-7 times too large, V_th 12 mV too low) with
+    a tiny stderr: it loses the race (128 trials each) to the blind search's first run, which
+    goes on, trial for trial the blind fit's (same seed): the fit ends at least as good as
+    the blind fit with the trials the start left (384)."""
+    wrong = dataclasses.replace(lif_estimate, params={**lif_estimate.params, "C": 900e-12, "g_L": 90e-9,
+                                                      "V_th": -62e-3},
+                                stderr={n: 1e-6 * abs(v) for n, v in lif_estimate.params.items()})
+    started = quick_fit(lif, noise_rec, init=wrong, n_trials=512, seed=1)
+    blind = quick_fit(lif, noise_rec, init=None, n_trials=384, seed=1)
+    runs, done = _runs(started)
+    values = np.array([t.value for t in done])
+    assert started.init == "estimate" and (runs == 0).sum() == 128 and (runs == 1).sum() >= 384
+    assert started.score == pytest.approx(values.min())
+    assert values[runs >= 1].min() < values[runs == 0].min()
+    blind_values = [t.value for t in blind.study.trials if t.state.name == "COMPLETE"]
+    assert values[runs == 1][:384] == pytest.approx(blind_values[:384])
+    assert started.score <= blind.score
