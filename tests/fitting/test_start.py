@@ -160,8 +160,9 @@ def test_a_model_without_estimator_runs_blind_and_says_why():
 
 
 def _runs(result):
-    """Per completed trial, in order: the CMA-ES run it came from (0: the start's)."""
-    done = [t for t in result.study.trials if t.state.name == "COMPLETE"]
+    """Per completed CMA-ES trial, in order: the run it came from (0: the start's). The start
+    itself, trial 0, no run proposed."""
+    done = [t for t in result.study.trials if t.state.name == "COMPLETE" and _CMA_GENERATION in t.system_attrs]
     return np.array([int(t.system_attrs[_CMA_GENERATION].split(":")[0]) for t in done]), done
 
 
@@ -184,20 +185,20 @@ def test_the_start_takes_its_share_then_the_blind_run_from_the_centre(lif, noise
 
 
 def test_a_start_in_the_wrong_place_costs_only_its_share(lif, noise_rec, lif_estimate):
-    """An estimate far from the truth (C and g_L 6-7 times too large, V_th 12 mV too low) with
+    """An estimate far from the truth (C and g_L 6-7 times too large, V_th 8 mV too low, still above V_reset) with
     a tiny stderr: it loses the race (128 trials each) to the blind search's first run, which
     goes on, trial for trial the blind fit's (same seed): the fit ends at least as good as
     the blind fit with the trials the start left (384)."""
     wrong = dataclasses.replace(lif_estimate, params={**lif_estimate.params, "C": 900e-12, "g_L": 90e-9,
-                                                      "V_th": -62e-3},
+                                                      "V_th": -58e-3},
                                 stderr={n: 1e-6 * abs(v) for n, v in lif_estimate.params.items()})
-    started = quick_fit(lif, noise_rec, init=wrong, n_trials=512, seed=1)
+    started = quick_fit(lif, noise_rec, init=wrong, n_trials=512, seed=1)  # the start, then 511
     blind = quick_fit(lif, noise_rec, init=None, n_trials=384, seed=1)
     runs, done = _runs(started)
     values = np.array([t.value for t in done])
-    assert started.init == "estimate" and (runs == 0).sum() == 128 and (runs == 1).sum() >= 384
+    assert started.init == "estimate" and (runs == 0).sum() == 128 and (runs == 1).sum() >= 383
     assert started.score == pytest.approx(values.min())
     assert values[runs >= 1].min() < values[runs == 0].min()
     blind_values = [t.value for t in blind.study.trials if t.state.name == "COMPLETE"]
-    assert values[runs == 1][:384] == pytest.approx(blind_values[:384])
+    assert values[runs == 1][:383] == pytest.approx(blind_values[:383])
     assert started.score <= blind.score
