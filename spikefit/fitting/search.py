@@ -102,7 +102,7 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         its start beats the blind one on the comparison's cells (benchmarks/RESULTS.md,
         "Fits started from the estimate against the blind search"). Without an estimator, current or estimate, an
         estimate-started fit runs blind with a warning; ``FitResult.init`` and
-        ``init_reason`` say which. Other samplers than CMA-ES get the start as their first trial.
+        ``init_reason`` say which. The start itself is the first trial, for every sampler.
 
     Raises
     ------
@@ -124,7 +124,7 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     with _quiet_optuna(), _threads(n_jobs):
         study = open_study(space, spec, target, sampler, storage, study_name, seed, batch_size, load_if_exists,
                            heartbeat, centre)
-        if centre is not None and not isinstance(study.sampler, BatchCmaEsSampler) and not study.trials:
+        if centre is not None and not study.trials:  # the start itself is a trial: a fit never ends worse
             study.enqueue_trial(start.values)
         run = Run(model, space, spec, target, study, batch_size_of(study.sampler, batch_size))
         run.loop(n_trials, progress, patience=4 * GRACE_FACTOR * heartbeat)
