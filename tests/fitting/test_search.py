@@ -187,3 +187,12 @@ def test_cma_state_is_stored_once_per_generation(lif, lif_target, tmp_path):
     assert "spikefit:cma" in result.study.user_attrs
     generations = {t.system_attrs["spikefit:cma_generation"] for t in result.study.trials}
     assert generations == {"0:0", "0:1", "0:2"}
+
+
+def test_the_start_is_the_first_trial_so_a_fit_never_ends_worse(lif, lif_target):
+    truth = lif.defaults()  # lif_target is simulated from the defaults: the truth scores 0
+    start = {"C": truth["C"], "g_L": truth["g_L"]}
+    result = quick_fit(lif, lif_target, search=["C", "g_L"], init=start, objective="trace")
+    first = result.trials.sort_values("number").iloc[0]
+    assert (first["C"], first["g_L"]) == pytest.approx((truth["C"], truth["g_L"]), rel=1e-12)
+    assert result.score < 1e-9  # the start itself, not a sample around it
