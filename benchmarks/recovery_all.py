@@ -67,17 +67,22 @@ def one_preset(model, preset, seeds) -> list[dict]:
 def markdown(frame: pd.DataFrame) -> str:
     """Per preset: Gamma on each seed, worst error (parameter), not determined, fit time median."""
     lines = ["| model | preset | held-out Gamma, seeds " + ", ".join(map(str, sorted(frame.seed.unique())))
-             + " | worst error (parameter) | not determined | fit CPU s (median) | passes |",
+             + " | worst error (parameter) | not determined | CPU s: search, fit (median) | passes |",
              "|---|---|---|---|---|---|---|"]
-    cpu = "fit_cpu_s" if "fit_cpu_s" in frame else "recover_cpu_s"
     for (model, preset), group in frame.groupby(["model", "preset"], sort=False):
         worst = group.loc[group["worst_error"].idxmax()]
         passes = int(((group.heldout_gamma >= 0.95) & (group.worst_error < R.TOLERANCE)).sum())
         nd = sorted({n for s in group.not_determined.fillna("") for n in s.split()})
         lines.append(f"| {model} | {preset} | {', '.join(f'{g:.3f}' for g in group.heldout_gamma)} | "
                      f"{worst.worst_error:.2%} ({worst.worst_parameter}) | {' '.join(nd) or '-'} | "
-                     f"{group[cpu].median():.1f} | {passes}/{len(group)} |")
+                     f"{group.recover_cpu_s.median():.1f}, {_median(group, 'fit_cpu_s')} | {passes}/{len(group)} |")
     return "\n".join(lines)
+
+
+def _median(group, column) -> str:
+    """The median of a column as text, "-" where a run did not record it."""
+    values = group[column] if column in group else pd.Series(dtype=float)
+    return f"{values.median():.1f}" if values.notna().any() else "-"
 
 
 def main(argv=None) -> None:

@@ -56,9 +56,10 @@ protocol determines; also the step of the profile that decides whether it does."
 PROFILE_FLOOR = 1e-3
 """A parameter is not determined by the protocol when moving the recovered value by
 ``TOLERANCE`` (either way, the others held) changes the objective by less than this (its units:
-mean |z| for features, mV for the trace). Measured: Izhikevich v_peak of the 2003 presets
-under the Euler kernel at 0.1 ms, which the spiking step jumps over; the spread of the best
-trials does not show it (0.00: CMA-ES narrows every coordinate as it converges)."""
+mean |z| for features, mV for the trace). Measured: LIF t_ref (2 % is 40 us, under the 0.1 ms
+step) and Izhikevich v_peak of some 2003/2004 presets (the Euler step jumps past it); the
+spread of the best trials does not show them (LIF t_ref 0.00-0.01, as narrow as C's: CMA-ES
+narrows every coordinate as it converges)."""
 
 IDENTIFIABLE_SPREAD = 0.1
 """The spread of the best trials (interquartile range, unit box) that ``spikefit recover``
@@ -92,7 +93,7 @@ class Recovery:
         Noise the fit never saw (``heldout_stimulus``), unless ``recover`` was given one.
     heldout_gamma : float
         Gamma of the recovered model's spikes against the true model's on ``heldout``; NaN
-        where Gamma is undefined (the recovered model fires faster than 1 / (2 x window)).
+        where Gamma is undefined (either train faster than 1 / (2 x its window)).
     bounds : dict
         name -> (low, high), SI: the search bounds of each searched parameter.
     widened : tuple of str
@@ -216,7 +217,7 @@ def recover(model, true_params=None, *, protocol=None, n_trials: int = DEFAULT_T
     fit_spikes = model.simulate(result.params, heldout).spike_times
     try:
         gamma = gamma_factor(model=fit_spikes, data=true_spikes, duration=heldout.duration)
-    except GammaUndefined:  # the recovered model fires too fast for the window: it failed
+    except GammaUndefined:  # a train too fast for the window: no Gamma to claim
         gamma = math.nan
     return Recovery(recovery_table(result, truth), result, truth, stimuli, heldout, gamma,
                     bounds, widened)

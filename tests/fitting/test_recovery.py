@@ -25,19 +25,35 @@ SEEDS = range(5)
 EULER_PEAK = ("the estimate's v_peak is 22-33 % high on every 2003/2004 preset (the Euler step at "
               "0.1 ms jumps past 30 mV) and the search, stepping 2.5 mV from it, stays there")
 CUT_AT_CENTRE = ("V_cut, not determined by the estimate, starts at the centre of its bounds (-12.5 mV), not "
-                 "at the estimate's V_T + 5 Delta_T (the preset's own value); the search compensates with a")
+                 "at the estimate's V_T + 5 Delta_T (the preset's own value); the search compensates with a:")
 FAILING = {
-    ("izhikevich", "rs_2007"): ({0}, "v_peak 6.1 % off (the rest within 2 %), Gamma 1.0"),
-    ("izhikevich", "rs_2003"): ({0}, EULER_PEAK + ": v_peak +31 %, the rest within 1.3 %, Gamma 1.0"),
+    ("izhikevich", "rs_2007"): ({0}, "v_peak 6.08 % off, Gamma 1"),
+    ("izhikevich", "rs_2003"): ({0}, EULER_PEAK + ": v_peak 31.1 % off, Gamma 1"),
     ("izhikevich", "ch_2003"): ({0}, EULER_PEAK + ": v_peak 31 % off, Gamma 0.65; bursts: started with v_peak "
                                      "at its true value the fit still ends 9-16 % off in C, k, a, d (Gamma 0.79)"),
-    ("izhikevich", "fs_2003"): ({0}, EULER_PEAK + ": v_peak +25 %, Gamma 0.98"),
-    ("izhikevich", "lts_2003"): ({0}, "b 7.1 % off (v_peak not determined), Gamma 1.0"),
-    ("izhikevich", "tc_2003"): ({0}, EULER_PEAK + ": v_peak 30 % off, Gamma 1.0"),
-    ("izhikevich", "rz_2003"): ({0}, "d 20.9 % off (true 200 pA), Gamma 1.0; cause not measured"),
-    ("izhikevich", "tonic_spiking_2004"): ({0}, "k 6.1 % off (v_peak not determined), Gamma 1.0"),
-    ("adex", "brette_gerstner_2005"): ({0}, CUT_AT_CENTRE + " -15.6 %, Gamma 0.948"),
-    ("adex", "destexhe_fs"): ({0}, "tau_w 22.9 % off (b = 0, a = 1 nS: w stays small), Gamma 1.0"),
+    ("izhikevich", "fs_2003"): ({0}, EULER_PEAK + ": v_peak 25 % off, Gamma 0.977"),
+    ("izhikevich", "lts_2003"): ({0}, "b 7.13 % off (v_peak not determined), Gamma 1"),
+    ("izhikevich", "tc_2003"): ({0}, EULER_PEAK + ": v_peak 29.8 % off, Gamma 1"),
+    ("izhikevich", "rz_2003"): ({0}, "d 20.9 % off, Gamma 1"),
+    ("izhikevich", "tonic_spiking_2004"): ({0}, "k 6.12 % off (v_peak not determined), Gamma 1"),
+    ("izhikevich", "phasic_spiking_2004"): ({0}, "c 8.13 % off, Gamma 1"),
+    ("izhikevich", "tonic_bursting_2004"): ({0}, EULER_PEAK + ": v_peak 31.1 % off, Gamma 0.647"),
+    ("izhikevich", "phasic_bursting_2004"): ({0}, EULER_PEAK + ": v_peak 34.1 % off, Gamma 1"),
+    ("izhikevich", "spike_frequency_adaptation_2004"): ({0}, "b 3.41 % off (v_peak not determined), Gamma 1"),
+    ("izhikevich", "class_2_2004"): ({0}, "d 105 % off, Gamma 1"),
+    ("izhikevich", "spike_latency_2004"): ({0}, "k 6.12 % off (v_peak not determined), Gamma 1"),
+    ("izhikevich", "subthreshold_oscillations_2004"): ({0}, EULER_PEAK + ": v_peak 41.9 % off, Gamma 0.652"),
+    ("izhikevich", "resonator_2004"): ({0}, "d 69.5 % off, Gamma 0.642"),
+    ("izhikevich", "rebound_spike_2004"): ({0}, EULER_PEAK + ": v_peak 12.9 % off, Gamma 1"),
+    ("izhikevich", "rebound_burst_2004"): ({0}, EULER_PEAK + ": v_peak 29.5 % off, Gamma -0.0667"),
+    ("izhikevich", "threshold_variability_2004"): ({0}, EULER_PEAK + ": v_peak 12.9 % off, Gamma 1"),
+    ("izhikevich", "bistability_2004"): ({0}, "d 45.8 % off (v_peak not determined), Gamma 0.718"),
+    ("izhikevich", "dap_2004"): ({0}, "b 21.6 % off, Gamma nan"),
+    ("adex", "brette_gerstner_2005"): ({0}, CUT_AT_CENTRE + " 15.6 % off, Gamma 0.948"),
+    ("adex", "destexhe_fs"): ({0}, "tau_w 22.9 % off (V_cut not determined), Gamma 1"),
+    ("adex", "naud_tonic"): ({0}, "tau_w 2.21 % off (V_cut t_ref not determined), Gamma 1"),
+    ("adex", "naud_delayed_accelerating"): ({0}, "Delta_T 3 % off (V_cut t_ref not determined), Gamma 1"),
+    ("adex", "destexhe_lts"): ({0}, "tau_w 29.6 % off (V_cut not determined), Gamma 0.9"),
 }
 """(model, preset) -> (seeds, reason): measured not to recover (benchmarks/RESULTS.md)."""
 
