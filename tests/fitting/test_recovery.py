@@ -29,6 +29,8 @@ CUT_AT_CENTRE = ("V_cut, not determined by the estimate, starts at the centre of
 FAILING = {
     ("izhikevich", "rs_2007"): ({0}, "v_peak 6.08 % off, Gamma 1"),
     ("izhikevich", "rs_2003"): ({0}, EULER_PEAK + ": v_peak 31.1 % off, Gamma 1"),
+    ("izhikevich", "ib_2003"): ({1, 2, 3, 4}, EULER_PEAK + ": seeds 1, 3, 4 v_peak 31-43 % off; seed 2 b "
+                                               "7.9 % off (v_peak not determined); Gamma 1 (seed 0 passes)"),
     ("izhikevich", "ch_2003"): ({0}, EULER_PEAK + ": v_peak 31 % off, Gamma 0.65; bursts: started with v_peak "
                                      "at its true value the fit still ends 9-16 % off in C, k, a, d (Gamma 0.79)"),
     ("izhikevich", "fs_2003"): ({0}, EULER_PEAK + ": v_peak 25 % off, Gamma 0.977"),
