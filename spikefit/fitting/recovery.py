@@ -142,13 +142,18 @@ def rheobase(model, params, duration: float = 1.0, dt: float = 1e-4, high: float
     return float(amplitudes[firing[0]])
 
 
-def default_protocol(model, params, duration: float = 1.0, dt: float = 1e-4) -> list[Stimulus]:
-    """Steps at ``RHEOBASE_FACTORS`` times the rheobase of ``params`` (A; 0.1 s to duration -
-    0.1 s), then one sweep of ``TRAINING_NOISE`` (never the held-out noise)."""
+def rheobase_steps(model, params, duration: float = 1.0, dt: float = 1e-4) -> list[Stimulus]:
+    """Steps (A) at ``RHEOBASE_FACTORS`` times the rheobase of ``params``, 0.1 s to duration - 0.1 s."""
     base = rheobase(model, params, duration, dt)
-    steps = step_protocol([f * base for f in RHEOBASE_FACTORS], 0.1, duration - 0.1, duration, dt)
+    return step_protocol([f * base for f in RHEOBASE_FACTORS], 0.1, duration - 0.1, duration, dt)
+
+
+def default_protocol(model, params, duration: float = 1.0, dt: float = 1e-4) -> list[Stimulus]:
+    """``rheobase_steps`` (A), then one sweep of ``TRAINING_NOISE`` (never the held-out noise)."""
+    base = rheobase(model, params, duration, dt)
     mean, sd, tau, seed = TRAINING_NOISE
-    return steps + [ou_noise(mean * base, sd * base, tau, 0.1, duration - 0.1, duration, dt, seed=seed)]
+    noise = ou_noise(mean * base, sd * base, tau, 0.1, duration - 0.1, duration, dt, seed=seed)
+    return rheobase_steps(model, params, duration, dt) + [noise]
 
 
 def heldout_stimulus(model, params, duration: float = 1.0, dt: float = 1e-4,

@@ -129,6 +129,7 @@ def test_default_protocol_is_the_rheobase_steps_and_one_noise_sweep():
     assert base == pytest.approx(200e-12, rel=0.02)  # g_L (V_th - E_L) = 10 nS x 20 mV
     protocol = R.default_protocol(lif, lif.defaults())
     steps, noise = protocol[:-1], protocol[-1]
+    assert [s.metadata for s in steps] == [s.metadata for s in R.rheobase_steps(lif, lif.defaults())]
     amplitudes = [s.metadata["amplitude"] for s in steps]
     np.testing.assert_allclose(amplitudes, np.array(R.RHEOBASE_FACTORS) * base)
     mean, sd = R.TRAINING_NOISE[:2]
