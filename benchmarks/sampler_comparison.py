@@ -3,7 +3,7 @@
 Recovery problems (``--problem``): AdEx (Brette-Gerstner 2005; free C, g_L, a, b, tau_w,
 V_reset), Izhikevich (the book's rs_2007; free a, b, c, d, k) or LIF (defaults; every
 parameter free), each under the rheobase step protocol (spikefit.fitting.recovery.
-default_protocol: 5 steps of 1 s at 0.1 ms), objective "features", no refinement (the samplers
+rheobase_steps: 5 steps of 1 s at 0.1 ms), objective "features", no refinement (the samplers
 alone). Each sampler gets the same number of completed trials; the median over seeds is
 printed, with the per-batch time breakdown from FitResult.timings.
 
@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 import spikefit
-from spikefit.fitting.recovery import default_protocol
+from spikefit.fitting.recovery import rheobase_steps
 from spikefit.fitting.search import fit
 
 PROBLEMS = {"adex": ("brette_gerstner_2005", ["C", "g_L", "a", "b", "tau_w", "V_reset"]),
@@ -55,7 +55,7 @@ def main() -> None:
     model = spikefit.get_model(args.problem)
     preset, params = PROBLEMS[args.problem]
     truth = model.preset(preset) if preset else model.defaults()
-    target = model.simulate(truth, default_protocol(model, truth))
+    target = model.simulate(truth, rheobase_steps(model, truth))
     fit(model, target, n_trials=32, search=params, refine=False, progress=False)  # compile and import first
     rows = []
     for sampler in args.samplers.split(","):

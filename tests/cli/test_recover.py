@@ -17,3 +17,4 @@ def test_recover_searches_what_it_is_told_around_the_truth_given(capsys):
             if line.split() and line.split()[0] in ("C", "g_L", "E_L")}
     assert set(rows) == {"C", "g_L"}  # E_L fixed at the truth, not recovered
     assert rows["C"][1:3] == ["pF", "150"]  # unit, true value
+

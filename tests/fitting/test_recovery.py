@@ -1,78 +1,177 @@
-"""Parameter recovery from simulated targets, on seeds 0-4, asserting what holds on each.
+"""Parameter recovery from simulated targets: every preset, seeds 0-4 (issue 12 item 4).
 
-Measured here (blind CMA-ES search, the budgets below): LIF recovers every parameter on all
-five seeds (C within 2.2 %, t_ref within 5.5 %, held-out Gamma 1.0). AdEx (Brette-Gerstner,
-features + 0.1 trace) recovers on seed 0 only; seeds 1-4 settle 5-53 % off (a up to +53 %,
-held-out Gamma 0.71-0.94). Izhikevich (rs_2007) recovers on seeds 0 and 2; seeds 1, 3, 4 settle
-in a second basin (a and d 80-440 % off, Gamma 0.31-0.43). Those seeds are strict xfails: the
-test fails the day they recover, so that this list is kept true (issue 12 is to make every seed
-recover).
+The truth is the preset that simulated the target. ``recover``'s defaults throughout (the
+rheobase steps plus one noise sweep, the fit started from the estimate, every parameter
+searched): every parameter the protocol determines within ``TOLERANCE`` (``relative_error``:
+of its true value, or of 5 % of its search range near 0), and the recovered model's spikes on a
+held-out noise current within ``HELD_OUT_GAMMA`` of the true model's. What the protocol does
+not determine is named with its reason, not asserted. A preset measured to fail is a strict
+xfail with the measured reason (benchmarks/RESULTS.md, "Recovery on every preset and seed").
 """
+import functools
+import math
+
 import numpy as np
 import pytest
 
 import spikefit
+from spikefit.fitting import estimate
 from spikefit.fitting import recovery as R
 
-HELD_OUT_GAMMA = 0.9
+HELD_OUT_GAMMA = 0.95
+TOLERANCE = 0.02
 SEEDS = range(5)
 
+EULER_PEAK = ("the estimate's v_peak is 22-33 % high on every 2003/2004 preset (the Euler step at "
+              "0.1 ms jumps past 30 mV) and the search, stepping 2.5 mV from it, stays there")
+CUT_AT_CENTRE = ("V_cut, not determined by the estimate, starts at the centre of its bounds (-12.5 mV), not "
+                 "at the estimate's V_T + 5 Delta_T (the preset's own value); the search compensates with a:")
+FAILING = {
+    ("izhikevich", "rs_2007"): ({0}, "v_peak 6.08 % off, Gamma 1"),
+    ("izhikevich", "rs_2003"): ({0}, EULER_PEAK + ": v_peak 31.1 % off, Gamma 1"),
+    ("izhikevich", "ib_2003"): ({1, 2, 3, 4}, EULER_PEAK + ": seeds 1, 3, 4 v_peak 31-43 % off; seed 2 b "
+                                               "7.9 % off (v_peak not determined); Gamma 1 (seed 0 passes)"),
+    ("izhikevich", "ch_2003"): ({0}, EULER_PEAK + ": v_peak 31 % off, Gamma 0.65; bursts: started with v_peak "
+                                     "at its true value the fit still ends 9-16 % off in C, k, a, d (Gamma 0.79)"),
+    ("izhikevich", "fs_2003"): ({0}, EULER_PEAK + ": v_peak 25 % off, Gamma 0.977"),
+    ("izhikevich", "lts_2003"): ({0}, "b 7.13 % off (v_peak not determined), Gamma 1"),
+    ("izhikevich", "tc_2003"): ({0}, EULER_PEAK + ": v_peak 29.8 % off, Gamma 1"),
+    ("izhikevich", "rz_2003"): ({0}, "d 20.9 % off, Gamma 1"),
+    ("izhikevich", "tonic_spiking_2004"): ({0}, "k 6.12 % off (v_peak not determined), Gamma 1"),
+    ("izhikevich", "phasic_spiking_2004"): ({0}, "c 8.13 % off, Gamma 1"),
+    ("izhikevich", "tonic_bursting_2004"): ({0}, EULER_PEAK + ": v_peak 31.1 % off, Gamma 0.647"),
+    ("izhikevich", "phasic_bursting_2004"): ({0}, EULER_PEAK + ": v_peak 34.1 % off, Gamma 1"),
+    ("izhikevich", "spike_frequency_adaptation_2004"): ({0}, "b 3.41 % off (v_peak not determined), Gamma 1"),
+    ("izhikevich", "class_2_2004"): ({0}, "d 105 % off, Gamma 1"),
+    ("izhikevich", "spike_latency_2004"): ({0}, "k 6.12 % off (v_peak not determined), Gamma 1"),
+    ("izhikevich", "subthreshold_oscillations_2004"): ({0}, EULER_PEAK + ": v_peak 41.9 % off, Gamma 0.652"),
+    ("izhikevich", "resonator_2004"): ({0}, "d 69.5 % off, Gamma 0.642"),
+    ("izhikevich", "rebound_spike_2004"): ({0}, EULER_PEAK + ": v_peak 12.9 % off, Gamma 1"),
+    ("izhikevich", "rebound_burst_2004"): ({0}, EULER_PEAK + ": v_peak 29.5 % off, Gamma -0.0667"),
+    ("izhikevich", "threshold_variability_2004"): ({0}, EULER_PEAK + ": v_peak 12.9 % off, Gamma 1"),
+    ("izhikevich", "bistability_2004"): ({0}, "d 45.8 % off (v_peak not determined), Gamma 0.718"),
+    ("izhikevich", "dap_2004"): ({0}, "b 21.6 % off, Gamma nan"),
+    ("adex", "brette_gerstner_2005"): ({0}, CUT_AT_CENTRE + " 15.6 % off, Gamma 0.948"),
+    ("adex", "destexhe_fs"): ({0}, "tau_w 22.9 % off (V_cut not determined), Gamma 1"),
+    ("adex", "naud_tonic"): ({0}, "tau_w 2.21 % off (V_cut t_ref not determined), Gamma 1"),
+    ("adex", "naud_delayed_accelerating"): ({0}, "Delta_T 3 % off (V_cut t_ref not determined), Gamma 1"),
+    ("adex", "destexhe_lts"): ({0}, "tau_w 29.6 % off (V_cut not determined), Gamma 0.9"),
+}
+"""(model, preset) -> (seeds, reason): measured not to recover (benchmarks/RESULTS.md)."""
 
-def check(result, tolerances):
-    errors = result.errors()
-    for name, tolerance in tolerances.items():
-        assert abs(errors[name]) < tolerance, f"{name}: {errors[name]:+.3%} (tolerance {tolerance:.0%})"
+
+def cases():
+    out = []
+    for name in ("lif", "adex", "izhikevich"):
+        model = spikefit.get_model(name)
+        for preset in list(model.presets) or [None]:
+            for seed in SEEDS:
+                seeds, why = FAILING.get((name, preset), ((), ""))
+                marks = [pytest.mark.xfail(strict=True, reason=why)] if seed in seeds else []
+                out.append(pytest.param(name, preset, seed, marks=marks, id=f"{name}-{preset}-{seed}"))
+    return out
+
+
+@functools.lru_cache(maxsize=None)
+def target_estimate(name, preset):
+    """The estimate of a preset's default-protocol target: the same on every seed (the seed is
+    the search's), so computed once and passed to ``recover`` as its start."""
+    model = spikefit.get_model(name)
+    truth = model.preset(preset) if preset else model.defaults()
+    return estimate(model, model.simulate(truth, R.default_protocol(model, truth)))
+
+
+def check(result):
+    assert result.fit.init == "estimate", result.fit.init_reason
+    errors = result.table[result.table["identifiable"]]
+    off = {p: f"{e:+.2%}" for p, e in zip(errors["parameter"], errors["relative_error"])
+           if not abs(e) < TOLERANCE}
+    assert not off, f"off by more than {TOLERANCE:.0%}: {off}; not determined: {result.not_determined()}"
     assert result.heldout_gamma >= HELD_OUT_GAMMA
 
 
-def seeds_failing(failing, why):
-    return [pytest.param(s, marks=pytest.mark.xfail(strict=True, reason=why)) if s in failing else s
-            for s in SEEDS]
+def recover_preset(name, preset, seed):
+    model = spikefit.get_model(name)
+    truth = model.preset(preset) if preset else model.defaults()
+    return R.recover(model, truth, seed=seed, init=target_estimate(name, preset), progress=False)
 
 
-@pytest.mark.parametrize("seed", SEEDS)
-def test_lif_recovers_every_parameter(seed):
-    result = R.recover("lif", n_trials=1500, seed=seed, progress=False)
-    check(result, {"C": 0.05, "g_L": 0.02, "E_L": 0.01, "V_th": 0.02, "V_reset": 0.02, "t_ref": 0.15})
+@pytest.mark.slow
+@pytest.mark.parametrize("name,preset,seed", cases())
+def test_every_preset_recovers_on_every_seed(name, preset, seed):
+    check(recover_preset(name, preset, seed))
+
+
+def test_lif_recovers_from_its_estimate_with_the_defaults():
+    result = R.recover("lif", seed=0, progress=False)
+    check(result)
+    # steps and noise show the membrane, threshold and reset; t_ref only to the kernel's step
+    assert not {"C", "g_L", "E_L", "V_th", "V_reset"} & set(result.not_determined())
     assert list(result.table.columns) == ["parameter", "unit", "true", "recovered", "relative_error",
-                                          "spread", "identifiable"]
+                                          "spread", "identifiable", "reason"]
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", seeds_failing({1, 2, 3, 4}, "blind search: a 18-53 % off (issue 12)"))
-def test_adex_recovers_from_a_multi_amplitude_step_protocol(seed):
-    result = R.recover("adex", "brette_gerstner_2005", n_trials=2000, seed=seed,
-                       search=["C", "g_L", "a", "b", "tau_w", "V_reset"],
-                       objective={"features": 1.0, "trace": 0.1}, progress=False)
-    check(result, {"C": 0.05, "g_L": 0.05, "a": 0.1, "b": 0.05, "tau_w": 0.05, "V_reset": 0.05})
-    assert len(result.protocol) == len(R.RHEOBASE_FACTORS)
-    assert result.fit.params["V_T"] == result.true_params["V_T"]  # the others stay fixed at the truth
+def test_a_protocol_without_spikes_determines_no_spiking_parameter():
+    lif = spikefit.get_model("lif")
+    base = R.rheobase(lif, lif.defaults())
+    below = spikefit.data.step_protocol([-0.5 * base, 0.5 * base, 0.9 * base], 0.1, 0.9, 1.0, 1e-4)
+    result = R.recover(lif, protocol=below, n_trials=300, seed=0, progress=False)
+    assert {"V_th", "V_reset", "t_ref"} <= set(result.not_determined())
+    assert "no spikes" in result.not_determined()["V_reset"]
+    errors = result.errors()
+    for name in ("C", "g_L", "E_L"):  # the membrane, which subthreshold steps show
+        assert abs(errors[name]) < TOLERANCE, (name, errors[name])
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("seed", seeds_failing({1, 3, 4}, "blind search: a second basin, a and d 80-440 % off (issue 12)"))
-def test_izhikevich_recovers_a_b_c_d_k(seed):
-    result = R.recover("izhikevich", "rs_2007", n_trials=3000, seed=seed, search=["a", "b", "c", "d", "k"],
-                       progress=False)
-    check(result, {"a": 0.1, "b": 0.1, "c": 0.05, "d": 0.1, "k": 0.05})
-
-
-def test_default_protocol_is_built_on_the_rheobase():
+def test_default_protocol_is_the_rheobase_steps_and_one_noise_sweep():
     lif = spikefit.get_model("lif")
     base = R.rheobase(lif, lif.defaults())
     assert base == pytest.approx(200e-12, rel=0.02)  # g_L (V_th - E_L) = 10 nS x 20 mV
     protocol = R.default_protocol(lif, lif.defaults())
-    amplitudes = [s.metadata["amplitude"] for s in protocol]
+    steps, noise = protocol[:-1], protocol[-1]
+    assert [s.metadata for s in steps] == [s.metadata for s in R.rheobase_steps(lif, lif.defaults())]
+    amplitudes = [s.metadata["amplitude"] for s in steps]
     np.testing.assert_allclose(amplitudes, np.array(R.RHEOBASE_FACTORS) * base)
+    mean, sd = R.TRAINING_NOISE[:2]
+    inside = noise.current[(noise.time > 0.1) & (noise.time < 0.9)]
+    assert np.mean(inside) == pytest.approx(mean * base, rel=0.25)
+    assert np.std(inside) == pytest.approx(sd * base, rel=0.25)
+    heldout = R.heldout_stimulus(lif, lif.defaults())
+    assert np.corrcoef(heldout.current, noise.current)[0, 1] < 0.5  # no fit sees the held-out current
+
+
+def test_relative_error_near_zero_is_relative_to_the_search_range():
+    # hand computed: scale max(|true|, 5 % of the width)
+    assert R.relative_error(-1.9e-9, -2e-9, -50e-9, 50e-9, False) == pytest.approx(0.1e-9 / 5e-9)
+    assert R.relative_error(0.1e-3, 0.0, 0.0, 5e-3, False) == pytest.approx(0.1e-3 / 0.25e-3)
+    assert R.relative_error(-51e-3, -50e-3, -90e-3, -50e-3, False) == pytest.approx(-0.02)
+    assert R.relative_error(22.0, 20.0, 1.0, 1000.0, True) == pytest.approx(0.1)  # log: of the truth
+
+
+def test_a_spec_bound_that_excludes_the_truth_is_widened_and_said():
+    izh = spikefit.get_model("izhikevich")
+    truth = izh.preset("resonator_2004")  # d = -100 pA and v_t = -62.5 mV: below their spec bounds
+    result = R.recover(izh, "resonator_2004", search=["d", "v_t", "a"], n_trials=32, init=None,
+                       refine=False, progress=False)
+    assert set(result.widened) == {"d", "v_t"}
+    for name in ("d", "v_t"):
+        low, high = result.bounds[name]
+        assert low < truth[name] < high and low < izh.parameter(name).low
+        assert high == izh.parameter(name).high
+    assert result.bounds["a"] == (izh.parameter("a").low, izh.parameter("a").high)
+    with pytest.raises(ValueError, match=r"search bounds of d must contain its true value, got \[0, 2e-09\]"):
+        R.recover(izh, "resonator_2004", search={"d": (0.0, 2e-9)}, n_trials=32, init=None, progress=False)
 
 
 def test_recovery_table_and_text():
-    result = R.recover("lif", n_trials=96, seed=1, search=["C", "g_L"], refine=False, progress=False)
+    result = R.recover("lif", n_trials=96, seed=1, search=["C", "g_L"], init=None, refine=False,
+                       progress=False)
     assert list(result.table["parameter"]) == ["C", "g_L"]
     assert result.table.loc[0, "unit"] == "pF" and result.table.loc[0, "true"] == pytest.approx(200)
     assert np.all((result.table["spread"] >= 0) & (result.table["spread"] <= 1))
     text = R.format_table(result)
     assert "relative_error" in text and " %" in text
+    assert math.isfinite(result.worst_error())
 
 
 def test_no_rheobase_is_a_clear_error():
