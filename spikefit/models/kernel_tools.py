@@ -27,7 +27,7 @@ DRAWN_SPIKE_PEAK = 0.02
 
 LIF, Izhikevich and AdEx reset instead of drawing an action potential, so the sample at each
 spike is set to ``max(model's cut or peak, DRAWN_SPIKE_PEAK)``; eFEL (threshold -20 mV) then
-counts every spike the model fired. Spike times themselves are exact and kept separately.
+counts every spike the model fired. Spike times themselves are kept separately, interpolated within the step.
 """
 
 _LOG2E = 1.4426950408889634
@@ -88,8 +88,8 @@ def exp_simd(x):
 
 
 @njit(cache=True)
-def handle_events(flag, lo, m, t, spikes, counts, diverged, pending):
-    """Record the spikes and divergences flagged in one step of one block.
+def handle_events(flag, lo, m, when, spikes, counts, diverged, pending):
+    """Record the spikes (at times ``when``, s) and divergences flagged in one step of one block.
 
     A spike time goes into ``spikes`` while there is room; ``counts`` keeps counting past
     the capacity so that the caller can rerun the set with a bigger buffer. A set that is
@@ -102,7 +102,7 @@ def handle_events(flag, lo, m, t, spikes, counts, diverged, pending):
         i = lo + j
         if flag[j] == SPIKE and not diverged[i]:
             if counts[i] < cap:
-                spikes[i, counts[i]] = t
+                spikes[i, counts[i]] = when[j]
             counts[i] += 1
             pending[j] = True
         elif flag[j] == NOT_FINITE:
@@ -120,10 +120,13 @@ def record_sample(v_out, lo, m, k, v, pending, peak):
             v_out[lo + j, k] = v[j]
 
 
-@njit(cache=True)
-def refractory_steps(t_ref, dt):
-    """Refractory periods (s) as whole integration steps, rounded, one per set."""
-    n_ref = np.empty(t_ref.size, np.int64)
-    for j in range(t_ref.size):
-        n_ref[j] = int(round(t_ref[j] / dt))
-    return n_ref
+@njit(inline="always")
+def hold_after_spike(t_ref, rest, dt):
+    """How long (s) ``v`` stays at the reset within the spike step, and whole steps after it.
+
+    ``rest`` (s) is what is left of the spike step after the crossing; the period ``t_ref``
+    from the crossing ends at the step end nearest to it (within dt/2), or inside the spike
+    step when it is shorter than ``rest``.
+    """
+    hold = min(t_ref, rest)
+    return hold, np.int64(np.floor(max(t_ref - rest, 0.0) / dt + 0.5))

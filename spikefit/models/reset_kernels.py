@@ -2,17 +2,32 @@
 
 A reset model gives two small numba functions, compiled ``inline="always"`` into its kernel:
 
-``coefficients(P, lo, hi, dt) -> (constants, peak, n_ref)``
-    What the step needs of sets ``lo`` to ``hi - 1``: a tuple of per-set arrays, the value
-    (V) at which a recorded trace draws each set's spikes, and the refractory steps (int64).
-    ``P`` rows are read by name through ``parameter_rows``, never by position.
-``step(constants, x, ref, n_ref, flag, I) -> n_events``
+``coefficients(P, lo, hi, dt) -> (constants, peak)``
+    What the step needs of sets ``lo`` to ``hi - 1``: a tuple of per-set arrays and the
+    value (V) at which a recorded trace draws each set's spikes. ``P`` rows are read by name
+    through ``parameter_rows``, never by position.
+``step(constants, x, ref, flag, I) -> n_events``
     One integration step of every set of the block under current ``I`` (A): updates the
-    state ``x`` (n_state, m; row 0 is ``v``) and the refractory counts ``ref`` in place,
-    writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into ``flag`` and returns
-    how many sets had an event. Its loop over the sets is branch-free, so that it
-    vectorises; it unpacks ``constants`` before that loop (unpacked per set, inside it,
-    the loop did not vectorise: AdEx ran 10x slower).
+    state ``x`` (n_state, m; row 0 is ``v``) and the refractory counts ``ref`` (whole steps
+    left) in place, writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into
+    ``flag`` and returns how many sets had an event. A set that crossed its threshold
+    keeps the state it had at the start of the step, for ``fire``. Its loop over the sets
+    is branch-free, so that it vectorises; it unpacks ``constants`` before that loop
+    (unpacked per set, inside it, the loop did not vectorise: AdEx ran 10x slower).
+``fire(constants, x, ref, j, I, dt) -> offset``
+    The rare scalar pass for set ``j``, which crossed its threshold in this step: finds
+    the crossing within the step, resets there, holds ``v`` for the refractory period and
+    integrates the rest of the step, leaving ``x[:, j]`` at the end of the step and
+    ``ref[j]`` set; returns the crossing's time (s) after the start of the step.
+
+Conventions that follow (the kernels of every reset model):
+
+- A spike's time is the threshold crossing, interpolated within its step (not the end of
+  the step); at most one spike per set and step (a second crossing within the same step,
+  at over 1/dt Hz, is recorded at the start of the next step).
+- ``v`` is held at the reset for ``t_ref`` from the crossing, rounded to the nearest step
+  end: the rest of the spike step, then ``ref`` whole steps (``kernel_tools.hold_after_spike``).
+- A recorded trace draws a spike at the first sample after its step (``record_sample``).
 
 ``integrate_block`` is the loop shell around them. Each model module then defines, in
 three lines each, its block function (``@njit(cache=True, fastmath=FASTMATH)``, calling
@@ -34,7 +49,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .kernel_tools import BLOCK, handle_events, record_sample
+from .kernel_tools import BLOCK, NOT_FINITE, SPIKE, handle_events, record_sample
 
 FASTMATH = {"contract", "arcp", "nsz"}
 """fastmath flags of the reset kernels: contraction to FMA, reciprocals, no signed zeros
@@ -59,21 +74,31 @@ def n_blocks(n_sets):
 
 
 @njit(inline="always")
-def integrate_block(coefficients, step, P, current, dt, substeps, record_v, state0, v_out,
+def state_is_finite(x, j):
+    """Whether every state variable of set ``j`` is finite."""
+    finite = True
+    for r in range(x.shape[0]):
+        finite = finite and abs(x[r, j]) < np.inf
+    return finite
+
+
+@njit(inline="always")
+def integrate_block(coefficients, step, fire, P, current, dt, substeps, record_v, state0, v_out,
                     spikes, counts, diverged, blk):
     """Integrate block ``blk`` (sets ``blk * BLOCK`` to ``blk * BLOCK + BLOCK - 1``).
 
-    Arguments after ``step`` are those of ``Model._kernel``, plus the block.
+    Arguments after ``fire`` are those of ``Model._kernel``, plus the block.
     """
     n_sets = P.shape[1]
     lo = blk * BLOCK
     m = min(BLOCK, n_sets - lo)
     hi = lo + m
-    c, peak, n_ref = coefficients(P, lo, hi, dt)
+    c, peak = coefficients(P, lo, hi, dt)
     x = np.ascontiguousarray(state0[lo:hi].T)  # (n_state, m): a row per state variable
     v = x[0]
     ref = np.zeros(m, np.int64)
     flag = np.zeros(m, np.int64)
+    when = np.zeros(m)  # spike times of the step's events
     pending = np.zeros(m, np.bool_)
     step_index = 0
     for k in range(current.shape[0]):
@@ -82,8 +107,14 @@ def integrate_block(coefficients, step, P, current, dt, substeps, record_v, stat
         I = current[k]
         for _ in range(substeps):
             step_index += 1
-            if step(c, x, ref, n_ref, flag, I):
-                handle_events(flag, lo, m, step_index * dt, spikes, counts, diverged, pending)
+            if step(c, x, ref, flag, I):
+                start = (step_index - 1) * dt
+                for j in range(m):
+                    if flag[j] == SPIKE:
+                        when[j] = start + fire(c, x, ref, j, I, dt)
+                        if not state_is_finite(x, j):  # diverged after the reset
+                            flag[j] = NOT_FINITE
+                handle_events(flag, lo, m, when, spikes, counts, diverged, pending)
 
 
 def by_batch_size(parallel, block):
