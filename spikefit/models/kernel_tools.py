@@ -87,26 +87,20 @@ def exp_simd(x):
     return x if x != x else y
 
 
-@njit(cache=True)
-def handle_events(flag, lo, m, when, spikes, counts, diverged, pending):
-    """Record the spikes (at times ``when``, s) and divergences flagged in one step of one block.
+@njit(inline="always")
+def record_event(diverging, i, when, spikes, counts, diverged):
+    """Record set ``i``'s spike at ``when`` (s), or its divergence.
 
     A spike time goes into ``spikes`` while there is room; ``counts`` keeps counting past
     the capacity so that the caller can rerun the set with a bigger buffer. A set that is
     no longer finite is marked diverged once and records nothing more.
     """
-    cap = spikes.shape[1]
-    for j in range(m):
-        if flag[j] == NO_EVENT:
-            continue
-        i = lo + j
-        if flag[j] == SPIKE and not diverged[i]:
-            if counts[i] < cap:
-                spikes[i, counts[i]] = when[j]
-            counts[i] += 1
-            pending[j] = True
-        elif flag[j] == NOT_FINITE:
-            diverged[i] = True
+    if diverging:
+        diverged[i] = True
+    elif not diverged[i]:
+        if counts[i] < spikes.shape[1]:
+            spikes[i, counts[i]] = when
+        counts[i] += 1
 
 
 @njit(cache=True)

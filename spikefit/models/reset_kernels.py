@@ -49,7 +49,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .kernel_tools import BLOCK, NOT_FINITE, SPIKE, handle_events, record_sample
+from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, SPIKE, record_event, record_sample
 
 FASTMATH = {"contract", "arcp", "nsz"}
 """fastmath flags of the reset kernels: contraction to FMA, reciprocals, no signed zeros
@@ -109,12 +109,13 @@ def integrate_block(coefficients, step, fire, P, current, dt, substeps, record_v
             step_index += 1
             if step(c, x, ref, flag, I):
                 start = (step_index - 1) * dt
-                for j in range(m):
-                    if flag[j] == SPIKE:
-                        when[j] = start + fire(c, x, ref, j, I, dt)
-                        if not state_is_finite(x, j):  # diverged after the reset
-                            flag[j] = NOT_FINITE
-                handle_events(flag, lo, m, when, spikes, counts, diverged, pending)
+                for j in range(m):  # one scan: the sets with an event are few
+                    if flag[j] != NO_EVENT:
+                        when = start + fire(c, x, ref, j, I, dt) if flag[j] == SPIKE else start
+                        # a set whose state is not finite after the reset diverged there
+                        diverging = flag[j] == NOT_FINITE or not state_is_finite(x, j)
+                        record_event(diverging, lo + j, when, spikes, counts, diverged)
+                        pending[j] = pending[j] or not diverging
 
 
 def by_batch_size(parallel, block):
