@@ -116,7 +116,7 @@ def _height(v, v_t):
 
 @njit(inline="always")
 def _fire(constants, x, ref, j, I, dt):
-    """Spike of set ``j`` within this step: its time after the step's start (s); resets
+    """Spike of set ``j`` within this step: how long (s) before the step's end; resets
     there and integrates the rest of the step (see ``reset_kernels``)."""
     dt_C, k_, v_r, v_t, v_peak, dt_a, b, c, d = constants
     kj, v_rj, v_tj, bj, peak = k_[j], v_r[j], v_t[j], b[j], v_peak[j]
@@ -139,7 +139,7 @@ def _fire(constants, x, ref, j, I, dt):
             hi, z_hi = s, _height(v_s, v_tj)
     r = 1.0 - s
     x[0, j], x[1, j] = _rk4(c[j], u_s + d[j], I, r * dt_C[j], kj, v_rj, v_tj, r * dt_a[j], bj)
-    return s * dt
+    return r * dt
 
 
 @njit(cache=True, fastmath=FASTMATH)

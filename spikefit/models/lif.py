@@ -4,9 +4,7 @@
     V > V_th:  V <- V_reset,  V held at V_reset for t_ref
 
 Integrated exactly over each step (the current is constant within a step), as Brian 2's
-``exact`` method, and the spike at the exact crossing of V_th within its step (closed form);
-V is reset there, held for t_ref and the rest of the step integrated (``reset_kernels``).
-The model starts at V = E_L.
+``exact`` method; the model starts at V = E_L.
 """
 from __future__ import annotations
 
@@ -15,9 +13,7 @@ from numba import njit, prange
 
 from .base import Model
 from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
-import math
-
-from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, hold_after_spike
+from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, refractory_steps
 from .parameters import Parameter, less, non_negative, positive
 from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
 
@@ -43,18 +39,16 @@ def _coefficients(P, lo, hi, dt):
         P[ROW.E_L, lo:hi].copy(),
         P[ROW.V_th, lo:hi].copy(),
         P[ROW.V_reset, lo:hi].copy(),
-        P[ROW.C, lo:hi] / P[ROW.g_L, lo:hi],  # tau
-        P[ROW.t_ref, lo:hi].copy(),
+        refractory_steps(P[ROW.t_ref, lo:hi], dt),
     )
     return constants, constants[3]
 
 
 @njit(inline="always")
 def _step(constants, x, ref, flag, I):
-    """One exact step of every set of the block, v frozen while refractory; a set that
-    crossed V_th keeps its start state for ``_fire``. Flags each set's event and returns how
-    many sets had one."""
-    decay, inv_gL, E_L, V_th, V_reset, tau, t_ref = constants
+    """One exact step of every set of the block, v frozen while refractory; flags each set's
+    event and returns how many sets had one."""
+    decay, inv_gL, E_L, V_th, V_reset, n_ref = constants
     v = x[0]
     n_events = 0
     for j in range(flag.size):
@@ -64,8 +58,8 @@ def _step(constants, x, ref, flag, I):
         v_new = vj if frozen else v_inf + (vj - v_inf) * decay[j]
         finite = abs(v_new) < np.inf
         fired = finite & (v_new > V_th[j])
-        v[j] = vj if fired else v_new
-        ref[j] = max(ref[j] - 1, 0)
+        v[j] = V_reset[j] if fired else v_new
+        ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
         event = SPIKE if fired else NO_EVENT
         flag[j] = event if finite else NOT_FINITE
         n_events += flag[j]
@@ -74,18 +68,9 @@ def _step(constants, x, ref, flag, I):
 
 @njit(inline="always")
 def _fire(constants, x, ref, j, I, dt):
-    """Spike of set ``j`` at its exact crossing: its time after the step's start (s); resets
-    there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``)."""
-    decay, inv_gL, E_L, V_th, V_reset, tau, t_ref = constants
-    v_inf = E_L[j] + I * inv_gL[j]
-    # V - V_inf decays from v0 - V_inf to V_th - V_inf; both negative, as v crossed V_th
-    offset = tau[j] * math.log((x[0, j] - v_inf) / (V_th[j] - v_inf)) if x[0, j] < V_th[j] else 0.0
-    offset = min(max(offset, 0.0), dt)
-    rest = dt - offset
-    hold, ref[j] = hold_after_spike(t_ref[j], rest, dt)
-    r = rest - hold
-    x[0, j] = v_inf + (V_reset[j] - v_inf) * math.exp(-r / tau[j])
-    return offset
+    """Spike of set ``j``: ``_step`` already reset it at the end of the step, where it is
+    stamped (0 s before the step's end)."""
+    return 0.0
 
 
 @njit(cache=True, fastmath=FASTMATH)
@@ -120,7 +105,7 @@ class LIF(Model):
         equations="dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)",
         threshold="v > V_th",
         reset="v = V_reset",
-        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps after the spike step
+        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps, as the kernel
         method="exact",
         spike_peak="V_th",
     )

@@ -1,6 +1,6 @@
 """One template for the batch kernels of the reset models (LIF, Izhikevich, AdEx).
 
-A reset model gives two small numba functions, compiled ``inline="always"`` into its kernel:
+A reset model gives three small numba functions, compiled ``inline="always"`` into its kernel:
 
 ``coefficients(P, lo, hi, dt) -> (constants, peak)``
     What the step needs of sets ``lo`` to ``hi - 1``: a tuple of per-set arrays and the
@@ -10,24 +10,17 @@ A reset model gives two small numba functions, compiled ``inline="always"`` into
     One integration step of every set of the block under current ``I`` (A): updates the
     state ``x`` (n_state, m; row 0 is ``v``) and the refractory counts ``ref`` (whole steps
     left) in place, writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into
-    ``flag`` and returns how many sets had an event. A set that crossed its threshold
-    keeps the state it had at the start of the step, for ``fire``. Its loop over the sets
-    is branch-free, so that it vectorises; it unpacks ``constants`` before that loop
-    (unpacked per set, inside it, the loop did not vectorise: AdEx ran 10x slower).
-``fire(constants, x, ref, j, I, dt) -> offset``
-    The rare scalar pass for set ``j``, which crossed its threshold in this step: finds
-    the crossing within the step, resets there, holds ``v`` for the refractory period and
-    integrates the rest of the step, leaving ``x[:, j]`` at the end of the step and
-    ``ref[j]`` set; returns the crossing's time (s) after the start of the step.
-
-Conventions that follow (the kernels of every reset model):
-
-- A spike's time is the threshold crossing, interpolated within its step (not the end of
-  the step); at most one spike per set and step (a second crossing within the same step,
-  at over 1/dt Hz, is recorded at the start of the next step).
-- ``v`` is held at the reset for ``t_ref`` from the crossing, rounded to the nearest step
-  end: the rest of the spike step, then ``ref`` whole steps (``kernel_tools.hold_after_spike``).
-- A recorded trace draws a spike at the first sample after its step (``record_sample``).
+    ``flag`` and returns how many sets had an event. Its loop over the sets is branch-free,
+    so that it vectorises; it unpacks ``constants`` before that loop (unpacked per set,
+    inside it, the loop did not vectorise: AdEx ran 10x slower).
+``fire(constants, x, ref, j, I, dt) -> before_end``
+    The rare scalar pass for set ``j``, flagged ``SPIKE`` in this step; returns how long (s)
+    before the step's end the spike is stamped. A model that stamps the step's end resets
+    in ``step`` and returns 0 (LIF, AdEx). A model that interpolates the crossing
+    (Izhikevich) leaves the set's start state in ``step``; ``fire`` finds the crossing
+    within the step, resets there and integrates the rest of the step, so the SIMD loop
+    pays only for the step itself. At most one spike per set and step; a recorded trace
+    draws it at the first sample after its step (``record_sample``), wherever it fell.
 
 ``integrate_block`` is the loop shell around them. Each model module then defines, in
 three lines each, its block function (``@njit(cache=True, fastmath=FASTMATH)``, calling
@@ -108,10 +101,10 @@ def integrate_block(coefficients, step, fire, P, current, dt, substeps, record_v
         for _ in range(substeps):
             step_index += 1
             if step(c, x, ref, flag, I):
-                start = (step_index - 1) * dt
+                end = step_index * dt
                 for j in range(m):  # one scan: the sets with an event are few
                     if flag[j] != NO_EVENT:
-                        when = start + fire(c, x, ref, j, I, dt) if flag[j] == SPIKE else start
+                        when = end - fire(c, x, ref, j, I, dt) if flag[j] == SPIKE else end
                         # a set whose state is not finite after the reset diverged there
                         diverging = flag[j] == NOT_FINITE or not state_is_finite(x, j)
                         record_event(diverging, lo + j, when, spikes, counts, diverged)
