@@ -25,7 +25,8 @@ from .parameters import Parameter, less, less_equal, positive
 from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
 
 CROSSING_ITERATIONS = 8
-"""Most partial steps spent finding a crossing; it usually ends after 2 or 3 (10 uV of v_peak)."""
+"""Most partial steps spent finding a crossing (regula falsi, Illinois); it usually ends
+after 2 or 3 (within 10 uV of v_peak)."""
 
 PARAMETERS = (
     Parameter("C", "F", 100e-12, 10e-12, 1000e-12, True, "membrane capacitance"),
@@ -126,17 +127,22 @@ def _fire(constants, x, ref, j, I, dt):
     z_lo = _height(v0, v_tj)
     v_s, u_s = _rk4(v0, u0, I, dt_C[j], kj, v_rj, v_tj, dt_a[j], bj)
     z_hi = _height(v_s, v_tj)
-    s = 1.0
+    s, kept = 1.0, 0
     for _ in range(CROSSING_ITERATIONS):
-        # v above v_t at lo: interpolate 1/(v - v_t) linearly; below, bisect
+        # v above v_t at lo: interpolate 1/(v - v_t) linearly (Illinois: an end kept twice
+        # has its distance to the level halved, against one-sided convergence); else bisect
         s = lo + (hi - lo) * (z_lo - level) / (z_lo - z_hi) if z_lo < np.inf else 0.5 * (lo + hi)
         v_s, u_s = _rk4(v0, u0, I, s * dt_C[j], kj, v_rj, v_tj, s * dt_a[j], bj)
         if abs(v_s - peak) < 1e-5:  # 10 uV: under 0.2 us at the rates near v_peak
             break
         if v_s < peak:
             lo, z_lo = s, _height(v_s, v_tj)
+            z_hi = level + 0.5 * (z_hi - level) if kept < 0 else z_hi
+            kept = -1
         else:
             hi, z_hi = s, _height(v_s, v_tj)
+            z_lo = level + 0.5 * (z_lo - level) if kept > 0 and z_lo < np.inf else z_lo
+            kept = 1
     r = 1.0 - s
     x[0, j], x[1, j] = _rk4(c[j], u_s + d[j], I, r * dt_C[j], kj, v_rj, v_tj, r * dt_a[j], bj)
     return r * dt

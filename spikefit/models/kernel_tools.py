@@ -121,3 +121,15 @@ def refractory_steps(t_ref, dt):
     for j in range(t_ref.size):
         n_ref[j] = int(round(t_ref[j] / dt))
     return n_ref
+
+
+@njit(inline="always")
+def hold_after_spike(t_ref, rest, dt):
+    """How long (s) ``v`` stays at the reset within the spike step, and whole steps after it.
+
+    ``rest`` (s) is what is left of the spike step after the crossing; the period ``t_ref``
+    from the crossing ends at the step end nearest to it (within dt/2), or inside the spike
+    step when it is shorter than ``rest``.
+    """
+    hold = min(t_ref, rest)
+    return hold, np.int64(np.floor(max(t_ref - rest, 0.0) / dt + 0.5))

@@ -61,16 +61,18 @@ def _run(model, p, current, sample_dt, h, v, w):
             w_new = w + h / 6 * (ks[0, 1] + 2 * ks[1, 1] + 2 * ks[2, 1] + ks[3, 1])
             held_steps = max(held_steps - 1, 0)
             crossed = not (v_new < threshold) if model == 1 else not (v_new <= threshold)
-            if crossed:
+            if crossed:  # (an overflow within the fine step is a crossing too)
                 frac = (threshold - v) / (v_new - v) if np.isfinite(v_new) else 1.0
-                out[n] = (step + frac) * h
+                if n < out.size:
+                    out[n] = (step + frac) * h
                 n += 1
+                w_new = w  # w (u) at the crossing: its stages saw v far beyond the cut
                 v_new = reset
                 w_new = w_new + (p[8] if model == 1 else (p[7] if model == 2 else 0.0))
                 held_steps = int(round(t_ref / h))
             v, w = v_new, w_new
             step += 1
-    return out[:n]
+    return out[:min(n, out.size)]
 
 
 MODEL_CODES = {"lif": 0, "izhikevich": 1, "adex": 2}
