@@ -7,8 +7,8 @@
 Heun steps (explicit trapezoidal rule, Brian 2's ``heun``), and the spike where V crosses
 V_cut within the step: exp(-(V - V_T)/Delta_T) is nearly linear in time during the
 exponential blow-up, so the crossing is found by interpolating it (regula falsi on partial
-Heun steps from the step's start); V is reset there, held for t_ref and the rest of the step
-integrated (``reset_kernels``). Spike times are within 1 ms of the model integrated at 1 us
+Heun steps from the step's start); V is reset there and held for t_ref exactly, also where
+it ends within a step (``reset_kernels``). Spike times are within 1 ms of the model integrated at 1 us
 over 1 s of OU noise at dt = 0.1 ms (tests/models/test_accuracy.py). A state that overflows
 where the exponential at V_cut is itself beyond a float (V_cut far above V_T) is a
 divergence, not a spike. The model starts at V = E_L, w = 0.
@@ -22,7 +22,7 @@ from .base import Model
 from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
 import math
 
-from .kernel_tools import _EXP_MAX, NO_EVENT, NOT_FINITE, SPIKE, exp_simd, hold_after_spike
+from .kernel_tools import _EXP_MAX, NO_EVENT, NOT_FINITE, RELEASE, SPIKE, exp_simd, hold_after_spike
 from .parameters import Parameter, less, non_negative, positive
 from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
 
@@ -96,7 +96,9 @@ def _step(constants, x, ref, flag, I):
     for j in range(flag.size):
         vj = v[j]
         wj = w[j]
-        frozen = ref[j] > 0
+        held = ref[j]
+        frozen = held > 0.0
+        releasing = frozen & (held < 1.0)  # the period ends within the step: _release
         v_new, w_new = _heun(vj, wj, I, dt_C[j], g_L[j], E_L[j], V_T[j], inv_DT[j], gL_DT[j],
                              dt_tauw[j], a[j], frozen)
         started_finite = (abs(vj) < np.inf) & (abs(wj) < np.inf)
@@ -105,10 +107,11 @@ def _step(constants, x, ref, flag, I):
         cut_finite = (V_cut[j] - V_T[j]) * inv_DT[j] < _EXP_MAX  # exp at V_cut is a float
         fired = started_finite & ((v_new > V_cut[j]) | (runaway & cut_finite))
         finite = started_finite & (fired | ~runaway)
-        v[j] = vj if fired else v_new
-        w[j] = wj if fired else w_new
-        ref[j] = max(ref[j] - 1, 0)
-        event = SPIKE if fired else NO_EVENT
+        keep = fired | releasing  # the scalar pass integrates these from the start state
+        v[j] = vj if keep else v_new
+        w[j] = wj if keep else w_new
+        ref[j] = held if releasing else max(held - 1.0, 0.0)
+        event = SPIKE if fired else (RELEASE if releasing else NO_EVENT)
         flag[j] = event if finite else NOT_FINITE
         n_events += flag[j]
     return n_events
@@ -164,10 +167,25 @@ def _fire(constants, x, ref, j, I, dt):
     return rest
 
 
+@njit(inline="always")
+def _release(constants, x, ref, j, I, dt):
+    """End of set ``j``'s refractory period within this step: v held, then free."""
+    dt_C, g_L, E_L, V_T, inv_DT, gL_DT, dt_tauw, a, b, V_reset, V_cut, t_ref = constants
+    p = (g_L[j], E_L[j], V_T[j], inv_DT[j], gL_DT[j])
+    held = ref[j]
+    v, w = _heun(x[0, j], x[1, j], I, held * dt_C[j], p[0], p[1], p[2], p[3], p[4],
+                 held * dt_tauw[j], a[j], True)
+    free = 1.0 - held
+    x[0, j], x[1, j] = _heun(v, w, I, free * dt_C[j], p[0], p[1], p[2], p[3], p[4],
+                             free * dt_tauw[j], a[j], False)
+    ref[j] = 0.0
+
+
 @njit(cache=True, fastmath=FASTMATH)
 def adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
     """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
-    integrate_block(_coefficients, _step, _fire, P, current, dt, substeps, record_v, state0, v_out,
+    integrate_block(_coefficients, _step, _fire, _release, P, current, dt, substeps, record_v,
+                    state0, v_out,
                     spikes, counts, diverged, blk)
 
 

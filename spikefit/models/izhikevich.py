@@ -148,10 +148,16 @@ def _fire(constants, x, ref, j, I, dt):
     return r * dt
 
 
+@njit(inline="always")
+def _release(constants, x, ref, j, I, dt):
+    """Never called: the model has no refractory period."""
+
+
 @njit(cache=True, fastmath=FASTMATH)
 def izhikevich_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
     """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
-    integrate_block(_coefficients, _step, _fire, P, current, dt, substeps, record_v, state0, v_out,
+    integrate_block(_coefficients, _step, _fire, _release, P, current, dt, substeps, record_v,
+                    state0, v_out,
                     spikes, counts, diverged, blk)
 
 

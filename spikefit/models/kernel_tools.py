@@ -20,7 +20,8 @@ from numba.extending import intrinsic
 BLOCK = 256
 """Parameter sets updated together in one SIMD loop and given to one thread at a time."""
 
-NO_EVENT, SPIKE, NOT_FINITE = 0, 1, 2
+NO_EVENT, SPIKE, NOT_FINITE, RELEASE = 0, 1, 2, 3
+"""Events of a step; RELEASE: a refractory period ends within the step."""
 
 DRAWN_SPIKE_PEAK = 0.02
 """Lowest value (V) at which a reset model's recorded trace draws a spike.
@@ -125,11 +126,10 @@ def refractory_steps(t_ref, dt):
 
 @njit(inline="always")
 def hold_after_spike(t_ref, rest, dt):
-    """How long (s) ``v`` stays at the reset within the spike step, and whole steps after it.
+    """How long (s) ``v`` stays at the reset within the spike step, and after it (in steps).
 
-    ``rest`` (s) is what is left of the spike step after the crossing; the period ``t_ref``
-    from the crossing ends at the step end nearest to it (within dt/2), or inside the spike
-    step when it is shorter than ``rest``.
+    ``rest`` (s) is what is left of the spike step after the crossing. The period ``t_ref``
+    runs from the crossing: within the spike step when it is shorter than ``rest``, else
+    over whole steps and then part of a step, whose free part the ``RELEASE`` event integrates.
     """
-    hold = min(t_ref, rest)
-    return hold, np.int64(np.floor(max(t_ref - rest, 0.0) / dt + 0.5))
+    return min(t_ref, rest), max(t_ref - rest, 0.0) / dt

@@ -4,7 +4,10 @@
     V > V_th:  V <- V_reset,  V held at V_reset for t_ref
 
 Integrated exactly over each step (the current is constant within a step), as Brian 2's
-``exact`` method; the model starts at V = E_L.
+``exact`` method, and the spike at the exact crossing of V_th within its step (closed form);
+V is reset there and held for t_ref exactly, also where it ends within a step
+(``reset_kernels``).
+The model starts at V = E_L.
 """
 from __future__ import annotations
 
@@ -13,7 +16,9 @@ from numba import njit, prange
 
 from .base import Model
 from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
-from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, refractory_steps
+import math
+
+from .kernel_tools import NO_EVENT, NOT_FINITE, RELEASE, SPIKE, hold_after_spike
 from .parameters import Parameter, less, non_negative, positive
 from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
 
@@ -39,28 +44,32 @@ def _coefficients(P, lo, hi, dt):
         P[ROW.E_L, lo:hi].copy(),
         P[ROW.V_th, lo:hi].copy(),
         P[ROW.V_reset, lo:hi].copy(),
-        refractory_steps(P[ROW.t_ref, lo:hi], dt),
+        P[ROW.C, lo:hi] / P[ROW.g_L, lo:hi],  # tau
+        P[ROW.t_ref, lo:hi].copy(),
     )
     return constants, constants[3]
 
 
 @njit(inline="always")
 def _step(constants, x, ref, flag, I):
-    """One exact step of every set of the block, v frozen while refractory; flags each set's
-    event and returns how many sets had one."""
-    decay, inv_gL, E_L, V_th, V_reset, n_ref = constants
+    """One exact step of every set of the block, v frozen while refractory; a set that
+    crossed V_th keeps its start state for ``_fire``. Flags each set's event and returns how
+    many sets had one."""
+    decay, inv_gL, E_L, V_th, V_reset, tau, t_ref = constants
     v = x[0]
     n_events = 0
     for j in range(flag.size):
         vj = v[j]
         v_inf = E_L[j] + I * inv_gL[j]
-        frozen = ref[j] > 0
+        held = ref[j]
+        frozen = held > 0.0
+        releasing = frozen & (held < 1.0)  # the period ends within the step: _release
         v_new = vj if frozen else v_inf + (vj - v_inf) * decay[j]
         finite = abs(v_new) < np.inf
         fired = finite & (v_new > V_th[j])
-        v[j] = V_reset[j] if fired else v_new
-        ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
-        event = SPIKE if fired else NO_EVENT
+        v[j] = vj if fired else v_new
+        ref[j] = held if releasing else max(held - 1.0, 0.0)
+        event = SPIKE if fired else (RELEASE if releasing else NO_EVENT)
         flag[j] = event if finite else NOT_FINITE
         n_events += flag[j]
     return n_events
@@ -68,15 +77,35 @@ def _step(constants, x, ref, flag, I):
 
 @njit(inline="always")
 def _fire(constants, x, ref, j, I, dt):
-    """Spike of set ``j``: ``_step`` already reset it at the end of the step, where it is
-    stamped (0 s before the step's end)."""
-    return 0.0
+    """Spike of set ``j`` at its exact crossing: how long (s) before the step's end; resets
+    there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``)."""
+    decay, inv_gL, E_L, V_th, V_reset, tau, t_ref = constants
+    v_inf = E_L[j] + I * inv_gL[j]
+    # V - V_inf decays from v0 - V_inf to V_th - V_inf; both negative, as v crossed V_th
+    offset = tau[j] * math.log((x[0, j] - v_inf) / (V_th[j] - v_inf)) if x[0, j] < V_th[j] else 0.0
+    offset = min(max(offset, 0.0), dt)
+    rest = dt - offset
+    hold, ref[j] = hold_after_spike(t_ref[j], rest, dt)
+    r = rest - hold
+    x[0, j] = v_inf + (V_reset[j] - v_inf) * math.exp(-r / tau[j])
+    return rest
+
+
+@njit(inline="always")
+def _release(constants, x, ref, j, I, dt):
+    """End of set ``j``'s refractory period within this step: v free after it."""
+    decay, inv_gL, E_L, V_th, V_reset, tau, t_ref = constants
+    v_inf = E_L[j] + I * inv_gL[j]
+    free = (1.0 - ref[j]) * dt
+    x[0, j] = v_inf + (x[0, j] - v_inf) * math.exp(-free / tau[j])
+    ref[j] = 0.0
 
 
 @njit(cache=True, fastmath=FASTMATH)
 def lif_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
     """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
-    integrate_block(_coefficients, _step, _fire, P, current, dt, substeps, record_v, state0, v_out,
+    integrate_block(_coefficients, _step, _fire, _release, P, current, dt, substeps, record_v,
+                    state0, v_out,
                     spikes, counts, diverged, blk)
 
 
@@ -105,7 +134,7 @@ class LIF(Model):
         equations="dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)",
         threshold="v > V_th",
         reset="v = V_reset",
-        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps, as the kernel
+        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps after the spike step
         method="exact",
         spike_peak="V_th",
     )

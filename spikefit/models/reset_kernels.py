@@ -1,6 +1,6 @@
 """One template for the batch kernels of the reset models (LIF, Izhikevich, AdEx).
 
-A reset model gives three small numba functions, compiled ``inline="always"`` into its kernel:
+A reset model gives four small numba functions, compiled ``inline="always"`` into its kernel:
 
 ``coefficients(P, lo, hi, dt) -> (constants, peak)``
     What the step needs of sets ``lo`` to ``hi - 1``: a tuple of per-set arrays and the
@@ -8,18 +8,21 @@ A reset model gives three small numba functions, compiled ``inline="always"`` in
     through ``parameter_rows``, never by position.
 ``step(constants, x, ref, flag, I) -> n_events``
     One integration step of every set of the block under current ``I`` (A): updates the
-    state ``x`` (n_state, m; row 0 is ``v``) and the refractory counts ``ref`` (whole steps
-    left) in place, writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into
+    state ``x`` (n_state, m; row 0 is ``v``) and the refractory time left ``ref`` (in steps,
+    a float) in place, writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into
     ``flag`` and returns how many sets had an event. Its loop over the sets is branch-free,
     so that it vectorises; it unpacks ``constants`` before that loop (unpacked per set,
     inside it, the loop did not vectorise: AdEx ran 10x slower).
+``release(constants, x, ref, j, I, dt)``
+    The scalar pass for set ``j``, flagged ``RELEASE``: its refractory period (``ref[j]``
+    steps, under 1) ends within this step, and ``step`` left its start state; holds ``v``
+    for that part of the step, integrates the rest and sets ``ref[j]`` to 0.
 ``fire(constants, x, ref, j, I, dt) -> before_end``
     The rare scalar pass for set ``j``, flagged ``SPIKE`` in this step; returns how long (s)
-    before the step's end the spike is stamped. A model that stamps the step's end resets
-    in ``step`` and returns 0 (LIF, AdEx). A model that interpolates the crossing
-    (Izhikevich) leaves the set's start state in ``step``; ``fire`` finds the crossing
-    within the step, resets there and integrates the rest of the step, so the SIMD loop
-    pays only for the step itself. At most one spike per set and step; a recorded trace
+    before the step's end the spike is stamped. ``step`` leaves the set's start state;
+    ``fire`` finds the crossing within the step, resets there, starts the refractory
+    period and integrates the rest of the step, so the SIMD loop pays only for the step
+    itself. At most one spike per set and step; a recorded trace
     draws it at the first sample after its step (``record_sample``), wherever it fell.
 
 ``integrate_block`` is the loop shell around them. Each model module then defines, in
@@ -42,7 +45,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, SPIKE, record_event, record_sample
+from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, RELEASE, SPIKE, record_event, record_sample
 
 FASTMATH = {"contract", "arcp", "nsz"}
 """fastmath flags of the reset kernels: contraction to FMA, reciprocals, no signed zeros
@@ -76,11 +79,12 @@ def state_is_finite(x, j):
 
 
 @njit(inline="always")
-def integrate_block(coefficients, step, fire, P, current, dt, substeps, record_v, state0, v_out,
+def integrate_block(coefficients, step, fire, release, P, current, dt, substeps, record_v,
+                    state0, v_out,
                     spikes, counts, diverged, blk):
     """Integrate block ``blk`` (sets ``blk * BLOCK`` to ``blk * BLOCK + BLOCK - 1``).
 
-    Arguments after ``fire`` are those of ``Model._kernel``, plus the block.
+    Arguments after ``release`` are those of ``Model._kernel``, plus the block.
     """
     n_sets = P.shape[1]
     lo = blk * BLOCK
@@ -89,9 +93,8 @@ def integrate_block(coefficients, step, fire, P, current, dt, substeps, record_v
     c, peak = coefficients(P, lo, hi, dt)
     x = np.ascontiguousarray(state0[lo:hi].T)  # (n_state, m): a row per state variable
     v = x[0]
-    ref = np.zeros(m, np.int64)
+    ref = np.zeros(m)  # refractory time left, in steps
     flag = np.zeros(m, np.int64)
-    when = np.zeros(m)  # spike times of the step's events
     pending = np.zeros(m, np.bool_)
     step_index = 0
     for k in range(current.shape[0]):
@@ -103,7 +106,9 @@ def integrate_block(coefficients, step, fire, P, current, dt, substeps, record_v
             if step(c, x, ref, flag, I):
                 end = step_index * dt
                 for j in range(m):  # one scan: the sets with an event are few
-                    if flag[j] != NO_EVENT:
+                    if flag[j] == RELEASE:
+                        release(c, x, ref, j, I, dt)
+                    elif flag[j] != NO_EVENT:
                         when = end - fire(c, x, ref, j, I, dt) if flag[j] == SPIKE else end
                         # a set whose state is not finite after the reset diverged there
                         diverging = flag[j] == NOT_FINITE or not state_is_finite(x, j)
