@@ -102,11 +102,12 @@ def _step(constants, x, ref, flag, I):
         v_new, w_new = _heun(vj, wj, I, dt_C[j], g_L[j], E_L[j], V_T[j], inv_DT[j], gL_DT[j],
                              dt_tauw[j], a[j], frozen)
         started_finite = (abs(vj) < np.inf) & (abs(wj) < np.inf)
-        # overflowed within the step: a spike where the model is a float up to V_cut
-        runaway = ~((abs(v_new) < np.inf) & (abs(w_new) < np.inf))
-        cut_finite = (V_cut[j] - V_T[j]) * inv_DT[j] < _EXP_MAX  # exp at V_cut is a float
-        fired = started_finite & ((v_new > V_cut[j]) | (runaway & cut_finite))
-        finite = started_finite & (fired | ~runaway)
+        # past the cut, or overflowed within the step: a spike where the model is a float up
+        # to V_cut; where exp at V_cut overflows, the model cannot reach its cut: divergence
+        beyond = (v_new > V_cut[j]) | ~((abs(v_new) < np.inf) & (abs(w_new) < np.inf))
+        cut_finite = (V_cut[j] - V_T[j]) * inv_DT[j] < _EXP_MAX
+        fired = started_finite & beyond & cut_finite
+        finite = started_finite & (cut_finite | ~beyond)
         keep = fired | releasing  # the scalar pass integrates these from the start state
         v[j] = vj if keep else v_new
         w[j] = wj if keep else w_new
@@ -118,9 +119,17 @@ def _step(constants, x, ref, flag, I):
 
 
 @njit(inline="always")
-def _height(v, V_T, inv_DT):
-    """exp(-(v - V_T)/Delta_T), nearly linear in time as v blows up; 0 at inf and nan."""
-    return math.exp(-(v - V_T) * inv_DT) if v == v else 0.0
+def _heun_z(z, w, I, h_C, g_L, E_L, V_T, inv_DT, h_tauw, a):
+    """One Heun step over h of (z, w), z = exp(-(v - V_T)/Delta_T): near the blow-up
+    dz/dt -> -g_L/C, smooth where v is not, so partial steps there are accurate."""
+    v = V_T - math.log(max(z, 1e-300)) / inv_DT
+    k1z = -z * inv_DT * (g_L * (E_L - v) - w + I) * h_C - g_L * h_C
+    k1w = (a * (v - E_L) - w) * h_tauw
+    z1, w1 = z + k1z, w + k1w
+    v1 = V_T - math.log(max(z1, 1e-300)) / inv_DT
+    k2z = -z1 * inv_DT * (g_L * (E_L - v1) - w1 + I) * h_C - g_L * h_C
+    k2w = (a * (v1 - E_L) - w1) * h_tauw
+    return z + 0.5 * (k1z + k2z), w + 0.5 * (k1w + k2w)
 
 
 @njit(inline="always")
@@ -129,34 +138,30 @@ def _fire(constants, x, ref, j, I, dt):
     there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``)."""
     dt_C, g_L, E_L, V_T, inv_DT, gL_DT, dt_tauw, a, b, V_reset, V_cut, t_ref = constants
     p = (g_L[j], E_L[j], V_T[j], inv_DT[j], gL_DT[j])
-    v0, w0 = x[0, j], x[1, j]
-    level = _height(V_cut[j], V_T[j], inv_DT[j])
-    lo, hi = 0.0, 1.0  # fractions of the step: v at most V_cut at lo, above it at hi
-    z_lo = _height(v0, V_T[j], inv_DT[j])
-    v_s, w_s = _heun(v0, w0, I, dt_C[j], p[0], p[1], p[2], p[3], p[4], dt_tauw[j], a[j], False)
-    z_hi = _height(v_s, V_T[j], inv_DT[j])
+    z0, w0 = math.exp(-(x[0, j] - V_T[j]) * inv_DT[j]), x[1, j]
+    level = math.exp(-(V_cut[j] - V_T[j]) * inv_DT[j])
+    # z falls through the level within the step, nearly linearly: regula falsi (Illinois)
+    lo, hi, g_lo = 0.0, 1.0, z0 - level
+    z_s, w_s = _heun_z(z0, w0, I, dt_C[j], p[0], p[1], p[2], p[3], dt_tauw[j], a[j])
+    g_hi = z_s - level
     s, kept = 1.0, 0
-    for _ in range(CROSSING_ITERATIONS):
-        # interpolate exp(-(v - V_T)/Delta_T) linearly (Illinois: an end kept twice has its
-        # distance to the level halved, against one-sided convergence)
-        s = lo + (hi - lo) * (z_lo - level) / (z_lo - z_hi)
-        v_s, w_s = _heun(v0, w0, I, s * dt_C[j], p[0], p[1], p[2], p[3], p[4], s * dt_tauw[j],
-                         a[j], False)
-        if abs(v_s - V_cut[j]) < 1e-5:  # 10 uV: under 0.2 us at the rates near V_cut
-            break
-        if v_s > V_cut[j]:
-            hi, z_hi = s, _height(v_s, V_T[j], inv_DT[j])
-            z_lo = level + 0.5 * (z_lo - level) if kept > 0 else z_lo
-            kept = 1
-        else:
-            lo, z_lo = s, _height(v_s, V_T[j], inv_DT[j])
-            z_hi = level + 0.5 * (z_hi - level) if kept < 0 else z_hi
-            kept = -1
+    if g_hi < 0.0:  # else the v step crossed and the z step did not: the step's end
+        for _ in range(CROSSING_ITERATIONS):
+            s = (lo * g_hi - hi * g_lo) / (g_hi - g_lo)
+            z_s, w_s = _heun_z(z0, w0, I, s * dt_C[j], p[0], p[1], p[2], p[3], s * dt_tauw[j], a[j])
+            g_s = z_s - level
+            if abs(g_s) < 1e-5 * level:  # v within 10 nV of V_cut (Delta_T = 1 mV)
+                break
+            if g_s < 0.0:
+                hi, g_hi = s, g_s
+                g_lo = 0.5 * g_lo if kept > 0 else g_lo
+                kept = 1
+            else:
+                lo, g_lo = s, g_s
+                g_hi = 0.5 * g_hi if kept < 0 else g_hi
+                kept = -1
     rest = (1.0 - s) * dt
     hold, ref[j] = hold_after_spike(t_ref[j], rest, dt)
-    # w at the crossing by Euler from the step's start: w is slow, and Heun's predictor of v
-    # near the blow-up can be far beyond V_cut (1e10 V), and its w with it
-    w_s = w0 + s * dt_tauw[j] * (a[j] * (v0 - E_L[j]) - w0)
     v, w = V_reset[j], w_s + b[j]
     if hold > 0.0:  # v held at V_reset, w integrates on
         v, w = _heun(v, w, I, hold / dt * dt_C[j], p[0], p[1], p[2], p[3], p[4],
