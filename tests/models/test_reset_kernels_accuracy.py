@@ -11,8 +11,14 @@ rather than numerics):
 - Izhikevich ch_2003 / tonic_bursting_2004 (the same constants): 65 ms, reference 1 us vs
   0.5 us 2.0 ms; tc_2003: 13 ms, reference 0.7 ms; ib_2003 / mixed_mode_2004: 1.5 ms on one
   seed (0.12-0.26 on the others).
-- AdEx Naud 2008 rows (V_cut = 0 mV, 25 Delta_T above V_T): 0.6-6.4 ms (naud_adapting), and
-  the 1 us reference itself is not converged there (naud_tonic: 1.3 ms from 0.5 us).
+- AdEx destexhe_rs_weak and destexhe_fs (V_cut = V_T + 12 Delta_T): 2.1 ms, with the
+  reference converged (1 us vs 0.5 us: 0.02 ms); the kernel converges to it as dt shrinks
+  (destexhe_fs seed 3: 0.44, 0.07, 0.03 ms at 100, 20, 10 us): Heun's error on the
+  exponential upstroke, before the crossing step. destexhe_tc: 0.15-0.39 ms on four seeds,
+  one spike more or less on seed 2 (a grazing crossing). destexhe_re (b = 80 pA): 0.02-0.11
+  ms at 200 pA (+- 60), where some seeds fire 2 spikes; 1.4 ms at 400 pA (+- 120), seed 0.
+- AdEx Naud 2008 rows (V_cut = 0 mV, V_T + 25 Delta_T): 0.6-6.4 ms (naud_adapting), and the
+  1 us reference itself is not converged there (naud_tonic: 1.3 ms from 0.5 us).
 """
 import numpy as np
 import pytest
@@ -37,6 +43,8 @@ CASES = [
         "rs_2007", "rs_2003", "fs_2003", "lts_2003", "rz_2003", "tonic_spiking_2004",
         "phasic_spiking_2004")],
     ("adex", "brette_gerstner_2005", 800e-12, 200e-12),
+    *[("adex", name, 200e-12, 60e-12) for name in ("destexhe_rs_strong", "destexhe_lts")],
+    ("lif", None, 400e-12, 150e-12),
 ]
 
 
@@ -55,7 +63,7 @@ def test_spike_times_within_1_ms_of_the_model_at_1_us(name, preset, mean, sd):
     for s, stim in enumerate(stimuli):
         reference = fine_spikes(model, params, stim)
         kernel = result.spikes(0, s)
-        assert reference.size >= 10, "the comparison needs spikes"
+        assert reference.size >= 3, "the comparison needs spikes"
         assert kernel.size == reference.size, f"seed {s}: {kernel.size} spikes, reference {reference.size}"
         largest = np.max(np.abs(kernel - reference))
         assert largest <= TOLERANCE, f"seed {s}: spike times differ by up to {largest * 1e3:.3f} ms"
