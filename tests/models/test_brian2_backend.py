@@ -20,7 +20,7 @@ DT = 0.1 * ms
 FINE_CASES = {
     "lif": (dict(C=300 * pF, g_L=15 * nS, V_th=-45 * mV, V_reset=-65 * mV, t_ref=3.7 * ms), 1500 * pA),
     "izhikevich": ("rs_2007", 1000 * pA),
-    "adex": (dict(t_ref=2.5 * ms), 1000 * pA),  # Brette-Gerstner; Brian rk4 overflows at V_cut = -20 mV
+    "adex": (dict(t_ref=2.5 * ms), 2000 * pA),  # Brette-Gerstner; Brian rk4 overflows at V_cut = -20 mV
 }
 FINE_DT = 1e-6
 
