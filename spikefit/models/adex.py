@@ -6,10 +6,10 @@
 
 Heun steps (explicit trapezoidal rule, Brian 2's ``heun``), and the spike where V crosses
 V_cut within the step: exp(-(V - V_T)/Delta_T) is nearly linear in time during the
-exponential blow-up, so the crossing is found by interpolating it (regula falsi on partial
-Heun steps from the step's start); V is reset there and held for t_ref exactly, also where
+exponential blow-up, so the crossing is found by regula falsi (Illinois) on partial Heun
+steps in that variable from the step's start; V is reset there and held for t_ref exactly, also where
 it ends within a step (``reset_kernels``). Spike times are within 1 ms of the model integrated at 1 us
-over 1 s of OU noise at dt = 0.1 ms (tests/models/test_accuracy.py). A state that overflows
+over 1 s of OU noise at dt = 0.1 ms (tests/models/test_reset_kernels_accuracy.py, for the presets it lists). A state that overflows
 where the exponential at V_cut is itself beyond a float (V_cut far above V_T) is a
 divergence, not a spike. The model starts at V = E_L, w = 0.
 """
@@ -228,7 +228,7 @@ class AdEx(Model):
         threshold="v > V_cut",
         reset="v = V_reset; w += b",
         refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps after the spike step
-        method="heun",  # Brian cannot interpolate the crossing: its spikes fall at step ends
+        method="heun",  # as the kernel's steps; Brian cannot interpolate the crossing
         spike_peak="V_cut",
     )
 

@@ -4,14 +4,15 @@
     du/dt = a (b (v - v_r) - u)
     v >= v_peak:  v <- c,  u <- u + d
 
-Classical Runge-Kutta (RK4) steps, as Brian 2's ``rk4``, and the spike where v crosses
-v_peak within the step: 1/(v - v_t) is nearly linear in time during the quadratic blow-up,
-so the crossing is found by interpolating it (regula falsi on partial RK4 steps from the
-step's start); v is reset there and the rest of the step integrated from the reset
-(``reset_kernels``). Spike times are within 1 ms of the model integrated at 1 us over 1 s of
-OU noise at dt = 0.1 ms (tests/models/test_accuracy.py), where forward Euler, or RK4 with the
-spike at the end of its step, drifted by several ms. The model starts at v = v_r, u = 0.
-Defaults: the book's regular-spiking cell.
+Heun steps (explicit trapezoidal rule), and the spike where v crosses v_peak within the step:
+1/(v - v_t) is nearly linear in time during the quadratic blow-up, so the crossing is found
+by interpolating it (regula falsi, Illinois, on partial RK4 steps from the step's start); v
+is reset there and the rest of the step integrated by RK4 from the reset (``reset_kernels``).
+Spike times are within 1 ms of the model integrated at 1 us over 1 s of OU noise at
+dt = 0.1 ms for the presets of tests/models/test_reset_kernels_accuracy.py, where forward
+Euler, or higher-order steps with the spike at the end of its step, drifted by 1-3 ms. RK4
+full steps were 3-4 times slower than Euler's; Heun's cost 1.4 times (benchmarks/RESULTS.md).
+The model starts at v = v_r, u = 0. Defaults: the book's regular-spiking cell.
 """
 from __future__ import annotations
 
@@ -88,7 +89,7 @@ def _heun(v, u, I, h_C, k_, v_r, v_t, h_a, b):
 
 @njit(inline="always")
 def _step(constants, x, ref, flag, I):
-    """One RK4 step of every set of the block; a set that reached v_peak keeps its start
+    """One Heun step of every set of the block; a set that reached v_peak keeps its start
     state for ``_fire``. Flags each set's event and returns how many sets had one."""
     dt_C, k_, v_r, v_t, v_peak, dt_a, b, c, d = constants
     v = x[0]
@@ -194,7 +195,7 @@ class Izhikevich(Model):
         threshold="v >= v_peak",
         reset="v = c; u += d",
         refractory=False,
-        method="rk4",  # Brian cannot interpolate the crossing: its spikes fall at step ends
+        method="heun",  # as the kernel's full steps; Brian cannot interpolate the crossing
         spike_peak="v_peak",
     )
 
