@@ -21,7 +21,8 @@ from .checks import check_sweep, where
 from .igor import read_igor
 from .load_options import LoadOptions, check_format_options, jsonable, make_options
 from .nwb import read_nwb
-from .raw import RawRecording, RawSweep, RecordingError, RecordingNotFoundError, WrittenRecording
+from .raw import (ProcessedRecordingError, RawRecording, RawSweep, RecordingError, RecordingNotFoundError,
+                  WrittenRecording)
 from .spikes import detect_spikes
 from .stimulus import Stimulus
 from .tabular import read_csv, read_npz
@@ -307,7 +308,7 @@ def select_written(recording: Recording, opts: LoadOptions, source: str) -> Reco
     defaults = {f.name: f.default for f in fields(LoadOptions)}
     given = [name for name in _PROCESSING_OPTIONS if getattr(opts, name) != defaults[name]]
     if given:
-        raise RecordingError(f"{source}: holds a Recording written by spikefit, processed when it was first loaded "
+        raise ProcessedRecordingError(f"{source}: holds a Recording written by spikefit, processed when it was first loaded "
                              f"(ljp_applied={recording.metadata.get('ljp_applied')}, stimulus_mode="
                              f"{recording.metadata.get('stimulus_mode')!r}); option {given[0]} does not apply")
     if opts.sweeps is None and opts.protocol is None:

@@ -26,6 +26,11 @@ class RecordingError(ValueError):
     """A recording that cannot be used as it is; the message names the file, the sweep and the problem."""
 
 
+class ProcessedRecordingError(RecordingError):
+    """An option that processes a file's contents was given for a Recording spikefit wrote,
+    which was processed when it was first loaded."""
+
+
 class RecordingNotFoundError(RecordingError, FileNotFoundError):
     """The file or folder given does not exist."""
 

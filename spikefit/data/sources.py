@@ -7,7 +7,7 @@ list of .ibw files). Every command and ``compare_models`` resolves its sources h
 ``spikefit fit X``, ``spikefit features X`` and ``spikefit compare --target X`` see the same data.
 
 One rule for every source: a Recording holds every sweep of its source. A reference's noise
-sweep is in it too; a comparison's default split holds it out (``reports.cells.split_cell``).
+sweeps are in it too; a comparison's default split holds them out (``reports.splits.split_cell``).
 
 >>> from spikefit.data import resolve
 >>> rec = resolve("hh")
@@ -21,8 +21,19 @@ from pathlib import Path
 
 from .trace import Recording
 
-REFERENCES = ("hh", "hh_rs", "hh_fs")
-"""Names of the built-in references (each simulated by the model of the same name)."""
+REFERENCES = ("hh", "hh_rs", "hh_fs", "hh_ib", "hh_lts", "hh_rs_repeats")
+"""Names of the built-in references (each simulated by the model of the same name, or the
+one ``REFERENCE_MODELS`` names)."""
+
+REFERENCE_MODELS = {"hh_rs_repeats": "hh_rs"}
+"""References simulated by a model of another name: ``hh_rs_repeats`` is hh_rs under repeats
+of one frozen noise current, each with its own background noise (``spikefit.models.references``)."""
+
+
+def reference_model(name: str) -> str:
+    """The name of the model that simulates a built-in reference."""
+    reference_path(name)  # checks the name
+    return REFERENCE_MODELS.get(name, name)
 
 DEFAULT_STIMULUS = "ideal_step"
 """How a recorded current is read by default: as the ideal step rebuilt from it. Recorded
@@ -89,15 +100,13 @@ def resolve(source, *, stimulus: str | None = None, **options) -> Recording:
 
 
 def _read(source, stimulus: str | None, options: dict) -> Recording:
-    from .raw import RecordingError
+    from .raw import ProcessedRecordingError
 
     if stimulus is not None:
         return _load(source, stimulus=stimulus, **options)
     try:
         return _load(source, stimulus=DEFAULT_STIMULUS, **options)
-    except RecordingError as error:
-        if "holds a Recording written by spikefit" not in str(error):
-            raise
+    except ProcessedRecordingError:
         return _load(source, **options)  # processed when it was first loaded: read as written
 
 

@@ -107,6 +107,40 @@ class Stimulus:
             return self.current[:0]
         return self.current[int(round(self.start / self.dt)) + 1:int(round(self.stop / self.dt)) - 1]
 
+    def window(self, start, stop) -> "Stimulus":
+        """The samples from ``start`` to ``stop`` (s) as a Stimulus whose time 0 is ``start``.
+
+        Both ends are rounded to the nearest sample (sample ``i`` holds over
+        ``[i*dt, (i+1)*dt)``). The stimulus window is cut to the slice and shifted with it, and is
+        ``None`` where the slice misses it; ``metadata["offset"]`` (s) says where the slice
+        begins in the original time (added to any earlier offset).
+
+        Raises
+        ------
+        ValueError
+            Unless ``0 <= start < stop <= duration`` and the slice holds at least one sample.
+        """
+        first, last = self._slice(start, stop)
+        t0, t1 = first * self.dt, last * self.dt
+        window = (None, None)
+        if self.start is not None and self.start < t1 and self.stop > t0:
+            window = (max(self.start, t0) - t0, min(self.stop, t1) - t0)
+        metadata = dict(self.metadata, offset=float(self.metadata.get("offset", 0.0)) + t0)
+        return Stimulus(self.current[first:last], self.dt, *window, metadata)
+
+    def _slice(self, start, stop) -> tuple[int, int]:
+        """Sample indices [first, last) of the slice from ``start`` to ``stop`` (s)."""
+        start = require_finite(to_si(start, "s", "start"), "start")
+        stop = require_finite(to_si(stop, "s", "stop"), "stop")
+        if not 0 <= start < stop <= self.duration + 1e-12:
+            raise ValueError(f"0 <= start < stop <= duration must hold for a window, got start={start}, "
+                             f"stop={stop}, duration={self.duration} s")
+        first, last = int(round(start / self.dt)), min(int(round(stop / self.dt)), self.n_samples)
+        if last <= first:
+            raise ValueError(f"a window must hold at least one sample of dt={self.dt} s, got start={start}, "
+                             f"stop={stop} s")
+        return first, last
+
     def __repr__(self) -> str:
         window = "" if self.start is None else f", window=[{self.start:g}, {self.stop:g}] s"
         return (

@@ -84,6 +84,23 @@ class Trace:
         inside = (self.spike_times >= start) & (self.spike_times < stop)
         return float(inside.sum() / (stop - start))
 
+    def window(self, start, stop) -> "Trace":
+        """The trace from ``start`` to ``stop`` (s), its time 0 at ``start``.
+
+        The stimulus is sliced with ``Stimulus.window`` (same samples, window cut and
+        shifted), the spike times inside the slice are kept and shifted, and
+        ``metadata["offset"]`` (s) records where the slice begins in the original sweep.
+        """
+        first, last = self.stimulus._slice(start, stop)
+        stimulus = self.stimulus.window(start, stop)
+        t0 = first * self.dt
+        spikes = None
+        if self.spike_times is not None:
+            inside = (self.spike_times >= t0) & (self.spike_times < last * self.dt)
+            spikes = self.spike_times[inside] - t0
+        metadata = dict(self.metadata, offset=float(self.metadata.get("offset", 0.0)) + t0)
+        return Trace(self.v[first:last], stimulus, spikes, metadata)
+
     def __repr__(self) -> str:
         n = "?" if self.spike_times is None else len(self.spike_times)
         return f"Trace({self.v.size} samples, dt={self.dt:g} s, {n} spikes)"
@@ -122,6 +139,10 @@ class Recording(Sequence):
     def stimuli(self) -> list[Stimulus]:
         """The stimulus of each sweep."""
         return [sweep.stimulus for sweep in self.sweeps]
+
+    def window(self, start, stop) -> "Recording":
+        """Every sweep from ``start`` to ``stop`` (s), as ``Trace.window``; the cell's metadata kept."""
+        return Recording([sweep.window(start, stop) for sweep in self.sweeps], self.metadata)
 
     @property
     def cell(self) -> str | None:

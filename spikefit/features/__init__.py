@@ -3,7 +3,7 @@ spike-train metrics.
 
 ``efel_features`` (eFEL's features of any trace, ``extract_features``) is imported at once;
 ``fast`` (eFEL's definitions in numpy, for fits), ``peaks`` and ``metrics`` (Gamma, van Rossum,
-explained variance, subthreshold error) compile numba kernels and are imported on first use, so
+explained variance, Md*), ``voltage_error`` (subthreshold error) compile numba kernels and are imported on first use, so
 that ``import spikefit`` stays fast.
 """
 from importlib import import_module
@@ -17,7 +17,7 @@ _LAZY = {
     "gamma_factor": "metrics", "batch_gamma": "metrics", "gamma_over_repeats": "metrics",
     "GammaUndefined": "metrics", "intrinsic_reliability": "metrics", "normalized_gamma": "metrics",
     "van_rossum_distance": "metrics", "explained_variance": "metrics", "spike_train_ev": "metrics",
-    "subthreshold_error": "metrics", "METRICS": "metrics",
+    "md_star": "metrics", "subthreshold_error": "voltage_error", "METRICS": "metrics",
 }
 
 __all__ = ["extract_features", "DEFAULT_FEATURES", "FIRING_FEATURES", "SUBTHRESHOLD_FEATURES",

@@ -10,7 +10,9 @@ Pure functions of spike trains (1-D arrays of spike times in s) or voltage trace
 * ``van_rossum_distance``: van Rossum 2001, exponential kernel.
 * ``explained_variance``: Teeter et al. 2018 (Allen GLIF), Gaussian-smoothed trains,
   normalised by the data's own reliability when repeats exist.
-* ``subthreshold_error``: RMS voltage difference over chosen windows, spikes excluded.
+* ``md_star``: Naud et al. 2011's Md*, as Pozzorini et al. 2015 compute it.
+
+The voltage metric (``subthreshold_error``) is in ``voltage_error``.
 
 Argument order is ``(model, data)`` everywhere; where a metric is not symmetric (Gamma,
 normalised Gamma, explained variance) the two are keyword-only, so that a swapped call fails
@@ -26,12 +28,12 @@ from typing import Sequence
 import numpy as np
 from numba import njit
 
-from ..data import Trace
 from ..data.units import require_positive, to_si
 from ..defaults import GAMMA_WINDOW
+from .voltage_error import subthreshold_error
 
 __all__ = ["gamma_factor", "batch_gamma", "gamma_over_repeats", "GammaUndefined", "intrinsic_reliability", "normalized_gamma", "van_rossum_distance",
-           "explained_variance", "spike_train_ev", "subthreshold_error", "METRICS"]
+           "explained_variance", "spike_train_ev", "md_star", "METRICS"]
 
 
 def _train(spikes, name: str, duration: float | None = None) -> np.ndarray:
@@ -232,6 +234,62 @@ def normalized_gamma(*, model, repeats: Sequence, delta: float = GAMMA_WINDOW,
     return float(np.mean(values)) / reliability
 
 
+# --- Md* ------------------------------------------------------------------------------
+def _pairs_within(a: np.ndarray, b: np.ndarray, delta: float) -> int:
+    """Pairs (one spike of ``a``, one of ``b``) at most ``delta`` apart: the inner product of
+    the two trains under a rectangular kernel 2 delta wide."""
+    if a.size == 0 or b.size == 0:
+        return 0
+    return int((np.searchsorted(b, a + delta, "right") - np.searchsorted(b, a - delta, "left")).sum())
+
+
+def _mean_product(trains_a, trains_b, delta: float, distinct: bool) -> float:
+    """Mean inner product over pairs of trains (only pairs of two different trains when ``distinct``)."""
+    values = [_pairs_within(a, b, delta) for i, a in enumerate(trains_a) for j, b in enumerate(trains_b)
+              if not (distinct and i == j)]
+    return float(np.mean(values))
+
+
+def md_star(*, model, data, delta: float = GAMMA_WINDOW) -> float:
+    """Md* (dimensionless; Naud et al. 2011) of the model's spike train(s) against repeated data.
+
+    ``Md* = 2 <D, M> / (<D, D>* + <M, M>)``, as Pozzorini et al. 2015 compute it: the inner
+    product ``<A, B>`` of two trains counts the pairs of spikes at most ``delta`` apart (a
+    rectangular kernel 2 delta wide); ``<D, M>`` is its mean over every (repeat, model train)
+    pair; ``<D, D>*`` its mean over distinct pairs of repeats (the unbiased estimate, which leaves
+    out each repeat's product with itself, so that the data's trial-to-trial variability lowers
+    it); ``<M, M>`` the same over distinct model trains, or a single train's product with itself
+    (a deterministic model repeats itself exactly). 1 when the model matches repeats that agree
+    with one another; comparable to a Gamma normalised by reliability.
+
+    Parameters
+    ----------
+    model : array or sequence of arrays
+        The model's spike train(s), s.
+    data : sequence of arrays
+        Spike trains (s) of at least two repeats of the same stimulus.
+    delta : float
+        Half-width of the kernel in s (4 ms, as ``defaults.GAMMA_WINDOW``).
+
+    Returns
+    -------
+    float
+        NaN when the denominator is 0 (no two repeats share a spike and the model is silent).
+    """
+    delta = to_si(delta, "s", "delta")
+    if not delta > 0:
+        raise ValueError(f"Delta must be > 0, got delta={delta}")
+    model, data = _trains(model, "model", None), _trains(data, "data", None)
+    if len(data) < 2:
+        raise ValueError(f"Md* needs at least 2 repeats of the data (its <D, D> is over distinct pairs), "
+                         f"got {len(data)}")
+    cross = _mean_product(data, model, delta, distinct=False)
+    data_term = _mean_product(data, data, delta, distinct=True)
+    model_term = _mean_product(model, model, delta, distinct=len(model) > 1)
+    total = data_term + model_term
+    return 2.0 * cross / total if total > 0 else math.nan
+
+
 # --- van Rossum distance -------------------------------------------------------------
 @njit(cache=True)
 def _signed_kernel_sum(times, signs, tau):
@@ -361,81 +419,11 @@ def _trains(trains, name: str, duration: float) -> list[np.ndarray]:
     return [_train(t, f"{name}[{i}]", duration) for i, t in enumerate(trains)]
 
 
-# --- subthreshold voltage error ------------------------------------------------------
-def subthreshold_error(model, data, windows=None, dt: float | None = None,
-                       spike_margin: tuple[float, float] = (2e-3, 5e-3)) -> float:
-    """RMS difference (V) between two membrane potentials over windows, spikes left out.
-
-    Parameters
-    ----------
-    model, data : Trace or array of float
-        Membrane potentials (V) on the same time base. Traces bring their ``dt`` and spike
-        times; arrays need ``dt`` and have no spikes to exclude.
-    windows : sequence of (start, stop), optional
-        Time windows in s to compare (whole trace by default); each within the trace.
-    dt : float, optional
-        Sampling interval (s) for arrays.
-    spike_margin : (before, after)
-        Samples from ``before`` s before to ``after`` s after any spike of either trace are
-        left out, so that spike shape (absent in reset models) does not dominate.
-
-    Returns
-    -------
-    float
-        RMS error in V.
-
-    Raises
-    ------
-    ValueError
-        Mismatched lengths, a window outside the trace or with start >= stop, or windows
-        that leave no sample once spikes are excluded.
-    """
-    v_model, v_data, dt, spikes = _voltages(model, data, dt)
-    n = v_model.size
-    duration = n * dt
-    keep = np.zeros(n, bool)
-    for start, stop in windows if windows is not None else [(0.0, duration)]:
-        start, stop = float(to_si(start, "s", "start")), float(to_si(stop, "s", "stop"))
-        if not 0 <= start < stop <= duration + 1e-12:
-            raise ValueError(
-                f"0 <= start < stop <= duration must hold for each window, got ({start}, {stop}) s "
-                f"and duration={duration} s"
-            )
-        keep[int(math.ceil(start / dt - 1e-9)):int(math.ceil(stop / dt - 1e-9))] = True
-    before, after = (float(x) for x in spike_margin)
-    time = np.arange(n) * dt
-    for t in spikes:
-        keep[(time >= t - before) & (time <= t + after)] = False
-    if not keep.any():
-        raise ValueError("the windows hold no sample once the spikes and their margins are left out")
-    return float(np.sqrt(np.mean((v_model[keep] - v_data[keep]) ** 2)))
-
-
-def _voltages(model, data, dt):
-    spikes = []
-    arrays = []
-    for name, x in (("model", model), ("data", data)):
-        if isinstance(x, Trace):
-            dt = x.dt if dt is None else dt
-            if not math.isclose(dt, x.dt, rel_tol=1e-9):
-                raise ValueError(f"model and data must share dt, got {dt} and {x.dt} s")
-            spikes.extend([] if x.spike_times is None else x.spike_times)
-            arrays.append(x.v)
-        else:
-            arrays.append(np.asarray(to_si(x, "V", name), dtype=float))
-    if dt is None:
-        raise ValueError("dt (s) must be given when model and data are arrays")
-    dt = require_positive(to_si(dt, "s", "dt"), "dt")
-    v_model, v_data = arrays
-    if v_model.shape != v_data.shape or v_model.ndim != 1:
-        raise ValueError(f"model and data must be 1-D of equal length, got {v_model.shape} and {v_data.shape}")
-    return v_model, v_data, dt, spikes
-
-
 METRICS = {
     "gamma_factor": gamma_factor,
     "van_rossum_distance": van_rossum_distance,
     "explained_variance": explained_variance,
+    "md_star": md_star,
     "subthreshold_error": subthreshold_error,
 }
 """The metrics by name."""

@@ -1,6 +1,6 @@
 """Targets, objectives and search: how well a model fits, and the fit.
 
-``target``, ``objectives``, ``space``, ``search`` (Optuna), ``refine``, ``result`` and
+``target``, ``objectives``, ``estimation``, ``space``, ``search`` (Optuna), ``refine``, ``result`` and
 ``recovery`` are imported on first use, so that ``import spikefit`` stays fast. What measures a
 trace (features, metrics) is in ``spikefit.features``.
 """
@@ -12,6 +12,7 @@ _LAZY = {
     "build_target": "target", "Target": "target", "OBJECTIVES": "objectives",
     "parse_objective": "objectives", "Scores": "objectives",
     "recover": "recovery", "Recovery": "recovery", "default_protocol": "recovery",
+    "estimate": "estimation", "Estimate": "estimation",
 }
 
 __all__ = list(_LAZY)

@@ -29,7 +29,7 @@ has, a defined Gamma). The registered objectives (``OBJECTIVES``):
 ``trace``
     RMS voltage error over the subthreshold samples (spikes of either trace and
     ``target.spike_margin`` around them left out), in units of ``target.v_scale`` (1 mV by
-    default), capped at ``MAX_TRACE``: as ``features.metrics.subthreshold_error`` per sweep, then the
+    default), capped at ``MAX_TRACE``: as ``features.voltage_error.subthreshold_error`` per sweep, then the
     RMS over sweeps. A diverged sweep, or one with no sample left, scores ``MAX_TRACE`` and
     is counted as missing.
 

@@ -41,6 +41,10 @@ class FitResult:
     space : SearchSpace
     refined : bool
         True when the local polish improved on the best trial (then ``params`` is its result).
+    best_trial : int or None
+    start : start.Start or None
+        Where the search started; ``init``, ``init_reason``, ``estimate`` and ``movement``
+        read it.
     """
 
     model: object
@@ -56,6 +60,29 @@ class FitResult:
     space: SearchSpace
     refined: bool = False
     best_trial: int | None = None
+    start: object = None
+
+    @property
+    def init(self) -> str:
+        """"estimate", "given" (start values passed) or "blind"."""
+        return self.start.init if self.start is not None else "blind"
+
+    @property
+    def init_reason(self) -> str:
+        """Why the fit started where it did (for "blind": why there is no estimate)."""
+        return self.start.reason if self.start is not None else ""
+
+    @property
+    def estimate(self):
+        """The ``Estimate`` the fit started from, or None."""
+        return self.start.estimate if self.start is not None else None
+
+    def movement(self) -> pd.DataFrame:
+        """How far the fit moved from its start, per searched parameter (SI): the estimate,
+        the fitted value, the change relative to the estimate and in its standard errors."""
+        from .start import movement
+
+        return movement(self.start, self.params)
 
     def simulate(self, stimuli):
         """The best model's Trace (one Stimulus) or Recording (several), SI."""
@@ -70,14 +97,22 @@ class FitResult:
         return self.simulate(list(recording.stimuli))
 
     def summary(self) -> pd.DataFrame:
-        """The best parameters in display units (ms, mV, pA, nS, pF), searched ones marked."""
+        """The best parameters in display units (ms, mV, pA, nS, pF), searched ones marked;
+        for a fit that started from an estimate or given values, each searched parameter's
+        start (display units) and how far the fit moved from it (``movement``)."""
         from ..data.units import to_display
 
+        moved = self.movement().set_index("parameter")
         rows = []
         for spec in self.model.parameters:
             value, unit = to_display(self.params[spec.name], spec.unit)
-            rows.append({"parameter": spec.name, "value": value, "unit": unit,
-                         "searched": spec.name in self.space.names})
+            row = {"parameter": spec.name, "value": value, "unit": unit,
+                   "searched": spec.name in self.space.names}
+            if spec.name in moved.index:
+                row.update({"start": to_display(moved.loc[spec.name, "estimate"], spec.unit)[0],
+                            "moved_relative": moved.loc[spec.name, "relative"],
+                            "moved_stderrs": moved.loc[spec.name, "stderrs"]})
+            rows.append(row)
         return pd.DataFrame(rows)
 
 

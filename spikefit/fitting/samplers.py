@@ -50,10 +50,15 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
     seed : int, optional
     tol_x, stall : float, int
         Restart criteria (see above).
+    start : (mean, steps), optional
+        Centre and per-parameter step (unit box) of the first run (``start.Start``, from the
+        estimate); by default the centre of the box and ``sigma0``. Restarts do not return
+        to it: they start from a random point with ``sigma0``, as a blind search does, so
+        that a start in the wrong basin is left behind.
     """
 
     def __init__(self, space, popsize: int = 32, sigma0: float = 0.25, seed: int | None = None,
-                 tol_x: float = 1e-3, stall: int = 20):
+                 tol_x: float = 1e-3, stall: int = 20, start=None):
         if not popsize >= 2:
             raise ValueError(f"popsize >= 2 must hold for CMA-ES, got popsize={popsize}")
         self.space = space
@@ -61,6 +66,7 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         self.popsize, self.sigma0, self.seed = int(popsize), float(sigma0), seed
         self.tol_x, self.stall = float(tol_x), int(stall)
         self._names = list(space.names)
+        self.start = None if start is None else tuple(np.asarray(a, float) for a in start)
         self._state = None  # {"cma", "restarts", "best", "rng"}: pickled into the study
         self._results: list = []
 
@@ -113,7 +119,12 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         rng = self._state["rng"] if self._state else np.random.default_rng(self.seed)
         restarts = self._state["restarts"] + 1 if self._state else 0
         mean = np.full(d, 0.5) if restarts == 0 else rng.uniform(0.2, 0.8, d)
-        cma = cmaes.CMA(mean=mean, sigma=self.sigma0, bounds=np.tile([0.0, 1.0], (d, 1)),
+        sigma, cov = self.sigma0, None
+        if restarts == 0 and self.start is not None:
+            mean, steps = self.start
+            sigma = float(steps.max())
+            cov = np.diag((steps / sigma) ** 2)
+        cma = cmaes.CMA(mean=mean, sigma=sigma, cov=cov, bounds=np.tile([0.0, 1.0], (d, 1)),
                         seed=int(rng.integers(2**31)), population_size=popsize)
         self._state = {"cma": cma, "restarts": restarts, "best": [], "rng": rng}
 
@@ -137,11 +148,12 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         return dict(zip(self._names, self.space.from_unit(u).tolist()))
 
 
-def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | None, space):
+def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | None, space, start=None):
     """An Optuna sampler by name (``SAMPLERS``) for a ``space.SearchSpace``, seeded; None picks
     CMA-ES or NSGA-II.
 
     ``"cmaes"`` is ``BatchCmaEsSampler``; ``"optuna-cmaes"`` Optuna's ``CmaEsSampler``.
+    ``start`` (mean, steps in the unit box) centres the first CMA-ES run (``BatchCmaEsSampler``).
     """
     if name is not None and not isinstance(name, str):
         return name
@@ -152,7 +164,7 @@ def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | No
     if name in ("cmaes", "optuna-cmaes") and n_objectives > 1:
         raise ValueError(f"CMA-ES optimises one objective, got {n_objectives}: use nsga2, tpe or random")
     if name == "cmaes":
-        return BatchCmaEsSampler(space, popsize=max(batch, 2), seed=seed)
+        return BatchCmaEsSampler(space, popsize=max(batch, 2), seed=seed, start=start)
     if name == "optuna-cmaes":
         return optuna.samplers.CmaEsSampler(seed=seed, popsize=batch, warn_independent_sampling=False)
     if name == "nsga2":

@@ -34,7 +34,8 @@ from ..defaults import SPIKE_THRESHOLD
 from .objectives import ObjectiveSpec, check_target, parse_objective
 from .refine import polish
 from .result import FitResult, best_trial, failure_counts, trial_table
-from .samplers import batch_size_of
+from .samplers import BatchCmaEsSampler, batch_size_of
+from .start import resolve_start
 from .space import MAX_INFEASIBLE, SearchSpace, check_region, feasible, search_space
 from .studies import GRACE_FACTOR, HEARTBEAT, count, fail_stale, in_flight, open_study, wait_for_others
 from .target import Target, build_target
@@ -43,7 +44,7 @@ from .target import Target, build_target
 def fit(model, target, *, objective="features", n_trials: int = 500, seed: int | None = None,
         search=None, fixed=None, sampler=None, storage=None, study_name: str | None = None,
         n_jobs: int = 1, refine=True, progress: bool = True, batch_size: int | None = None,
-        load_if_exists: bool = False, heartbeat: int = HEARTBEAT) -> FitResult:
+        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init=None) -> FitResult:
     """Fit a model's parameters to a target; see the module doc.
 
     Parameters
@@ -92,6 +93,16 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     heartbeat : int
         Seconds between heartbeats of running trials in an RDB storage (``studies``); a
         trial silent for ``GRACE_FACTOR`` heartbeats is retried by another worker.
+    init : "estimate", Estimate, mapping or None
+        Where the search starts (``start``): ``"estimate"``, the estimate from the target's
+        voltage and current (``estimation.estimate``), CMA-ES centred on it with a step from
+        its standard error; an ``Estimate`` or a mapping name -> value (SI) given; None (the
+        default, for now) for the blind search from the centre of the bounds. The default
+        stays blind until the estimate is fast (AdEx: about 20 s of CPU on 10 s of data) and
+        its start beats the blind one on the comparison's cells (benchmarks/RESULTS.md,
+        "Fits started from the estimate against the blind search"). Without an estimator, current or estimate, an
+        estimate-started fit runs blind with a warning; ``FitResult.init`` and
+        ``init_reason`` say which. Other samplers than CMA-ES get the start as their first trial.
 
     Raises
     ------
@@ -108,9 +119,13 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     target = build_target(target)
     space = search_space(model, search, fixed)
     _check_inputs(model, space, spec, target, n_trials, n_jobs)
+    start = resolve_start(model, space, target, init)
+    centre = None if start.mean is None else (start.mean, start.steps)
     with _quiet_optuna(), _threads(n_jobs):
         study = open_study(space, spec, target, sampler, storage, study_name, seed, batch_size, load_if_exists,
-                           heartbeat)
+                           heartbeat, centre)
+        if centre is not None and not isinstance(study.sampler, BatchCmaEsSampler) and not study.trials:
+            study.enqueue_trial(start.values)
         run = Run(model, space, spec, target, study, batch_size_of(study.sampler, batch_size))
         run.loop(n_trials, progress, patience=4 * GRACE_FACTOR * heartbeat)
         best = best_trial(study, spec)
@@ -118,7 +133,7 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     return FitResult(model, params_best, score, spec, study, trial_table(study, space, spec),
                      failure_counts(study), time.perf_counter() - started,
                      {**run.timings, "refine": run.timings.get("refine", 0.0)}, target, space,
-                     refined, best.number)
+                     refined, best.number, start)
 
 
 def _as_model(model):

@@ -30,6 +30,7 @@ import time
 import warnings
 from contextlib import contextmanager
 
+import numpy as np
 import optuna
 from optuna.trial import TrialState
 
@@ -45,6 +46,7 @@ MAX_RETRY = 2
 """Copies queued for one trial that keeps losing its worker; then it stays failed."""
 
 _ATTR = "spikefit"  # the study's user attribute that says what it fits
+_START = "spikefit:start"  # the centre and steps (unit box) the first CMA-ES run started from
 
 
 # --- storages ------------------------------------------------------------------------
@@ -138,12 +140,13 @@ def count(study, *states: TrialState) -> int:
 
 # --- opening a study -----------------------------------------------------------------
 def open_study(space, spec, target, sampler=None, storage=None, study_name=None, seed=None, batch_size=None,
-               load_if_exists=False, heartbeat: int = HEARTBEAT):
+               load_if_exists=False, heartbeat: int = HEARTBEAT, start=None):
     """A new Optuna study for this fit, or the stored one of that name when resuming.
 
     A resumed or shared study (``load_if_exists``) seeds its sampler with ``seed``, the
     trials already stored and the process id, so that workers started together search
-    apart; a new study with a seed is reproducible.
+    apart; a new study with a seed is reproducible. ``start`` (mean, steps in the unit box)
+    is stored with a new study; a resumed one starts from the start it stored.
 
     Raises
     ------
@@ -165,13 +168,20 @@ def open_study(space, spec, target, sampler=None, storage=None, study_name=None,
         stored = optuna.load_study(study_name=study_name, storage=storage)
         _check_compatible(study_name, stored, description)
         n_before = len(stored.trials)
+        kept = stored.user_attrs.get(_START)
+        if kept is not None:
+            start = (np.asarray(kept["mean"], float), np.asarray(kept["steps"], float))
     if seed is not None and load_if_exists:
         seed = (int(seed) + 7919 * n_before + 104729 * os.getpid()) % 2**31
     study = optuna.create_study(storage=storage, study_name=study_name, load_if_exists=load_if_exists,
                                 directions=["minimize"] * spec.n_objectives,
-                                sampler=make_sampler(sampler, seed, spec.n_objectives, batch_size, space))
+                                sampler=make_sampler(sampler, seed, spec.n_objectives, batch_size, space,
+                                                     start))
     if _ATTR not in study.user_attrs:
         study.set_user_attr(_ATTR, description)
+        if start is not None:
+            study.set_user_attr(_START, {"mean": [float(m) for m in start[0]],
+                                         "steps": [float(s) for s in start[1]]})
     else:
         _check_compatible(study_name, study, description)  # a worker created it meanwhile
     if not has_heartbeat(study):

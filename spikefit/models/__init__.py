@@ -11,6 +11,8 @@ _MODELS = {
     "hh": ("hh", "HodgkinHuxley"),
     "hh_rs": ("hh", "PospischilRS"),
     "hh_fs": ("hh", "PospischilFS"),
+    "hh_ib": ("hh", "PospischilIB"),
+    "hh_lts": ("hh", "PospischilLTS"),
 }
 
 
@@ -20,7 +22,7 @@ def available_models() -> list[str]:
 
 
 def get_model(name: str, backend: str = "numba") -> Model:
-    """A model by name: "lif", "izhikevich", "adex", "hh", "hh_rs" or "hh_fs".
+    """A model by name: "lif", "izhikevich", "adex", "hh", "hh_rs", "hh_fs", "hh_ib" or "hh_lts".
 
     ``backend="brian2"`` runs the same equations in Brian 2 (the reference); the default,
     "numba", runs compiled batch kernels.

@@ -1,9 +1,10 @@
 """Hodgkin-Huxley-type conductance models: the squid axon (1952) and Pospischil et al. (2008).
 
-    C_m dV/dt = I/area - I_Na - I_K - I_L  (- I_M, Pospischil RS)
+    C_m dV/dt = I/area - I_Na - I_K - I_L  (- I_M, Pospischil RS; - I_M - I_CaL, IB; - I_M - I_T, LTS)
     I_Na = g_Na m^3 h (V - E_Na),  I_K = g_K n^4 (V - E_K),  I_L = g_L (V - E_L)
-    dx/dt = alpha_x(V) (1 - x) - beta_x(V) x                  for x = m, h, n
+    dx/dt = alpha_x(V) (1 - x) - beta_x(V) x                  for x = m, h, n (and q, r of I_CaL)
     I_M = g_M p (V - E_K),  dp/dt = (p_inf(V) - p) / tau_p(V)
+    I_CaL = g_CaL q^2 r (V - E_Ca),  I_T = g_T s_inf(V)^2 u (V - E_Ca),  du/dt = (u_inf(V) - u) / tau_u(V)
 
 Capacitance and conductances are densities (F/m2, S/m2); the injected current I (A) is
 spread over the membrane ``area`` (m2). The rate functions (``hh_rates``) are written as
@@ -19,8 +20,8 @@ import numpy as np
 
 from .base import Model
 from .brian2_equations import Brian2Equations
-from .hh_rest import pospischil_rest, squid_rest
-from .hh_rk4 import MAX_DT, pospischil_kernel, squid_kernel
+from .hh_rest import calcium_rest, pospischil_rest, squid_rest
+from .hh_rk4 import MAX_DT, calcium_kernel, pospischil_kernel, squid_kernel
 from .parameters import Parameter, less, non_negative, positive
 
 
@@ -49,9 +50,10 @@ phi = 3.0**((temperature - 6.3)/10.0) : 1
 """
 
 
-def _pospischil_brian2(with_m: bool) -> str:
-    """Brian 2 equations of a Pospischil cell, with or without the M current."""
-    i_m = " - I_M" if with_m else ""
+def _pospischil_brian2(with_m: bool, calcium: str = "") -> str:
+    """Brian 2 equations of a Pospischil cell, with or without the M current, and with the
+    L-type (``calcium="L"``) or T-type (``"T"``) Ca current."""
+    i_m = (" - I_M" if with_m else "") + {"": "", "L": " - I_CaL", "T": " - I_T"}[calcium]
     text = f"""
 dv/dt = (I/area - I_Na - I_Kd{i_m} - I_L)/C_m : volt
 I_Na = g_Na*m**3*h*(v - E_Na) : amp/meter**2
@@ -72,6 +74,22 @@ beta_n = 0.5/ms*exp(-(v - V_T - 10*mV)/(40*mV)) : Hz
 dp/dt = (p_inf - p)/tau_p : 1
 p_inf = 1/(1 + exp(-(v + 35*mV)/(10*mV))) : 1
 tau_p = tau_max/(3.3*exp((v + 35*mV)/(20*mV)) + exp(-(v + 35*mV)/(20*mV))) : second
+"""
+    if calcium == "L":
+        text += """I_CaL = g_CaL*q**2*r*(v - E_Ca) : amp/meter**2
+dq/dt = alpha_q*(1 - q) - beta_q*q : 1
+dr/dt = alpha_r*(1 - r) - beta_r*r : 1
+alpha_q = 0.055/(mV*ms)*3.8*mV/exprel(-(v + 27*mV)/(3.8*mV)) : Hz
+beta_q = 0.94/ms*exp(-(v + 75*mV)/(17*mV)) : Hz
+alpha_r = 0.000457/ms*exp(-(v + 13*mV)/(50*mV)) : Hz
+beta_r = 0.0065/ms/(exp(-(v + 15*mV)/(28*mV)) + 1) : Hz
+"""
+    if calcium == "T":
+        text += """I_T = g_T*s_inf**2*u*(v - E_Ca) : amp/meter**2
+du/dt = (u_inf - u)/tau_u : 1
+s_inf = 1/(1 + exp(-(v + V_x + 57*mV)/(6.2*mV))) : 1
+u_inf = 1/(1 + exp((v + V_x + 81*mV)/(4*mV))) : 1
+tau_u = (30.8*ms + (211.4*ms + exp((v + V_x + 113.2*mV)/(5*mV))*ms)/(1 + exp((v + V_x + 84*mV)/(3.2*mV))))/3.7 : second
 """
     return text
 
@@ -214,3 +232,78 @@ class PospischilFS(_Pospischil):
     }
     state_names = ("v", "m", "h", "n")  # the kernel's fifth state, p, idles at rest
     brian2 = _brian2(_pospischil_brian2(with_m=False))
+
+
+def _calcium_params(calcium: str, *, g_Kd, g_M, g_Ca, E_L, V_T, tau_max, V_x=None):
+    """Pospischil 2008 parameters (SI) of a cell with the M current and one Ca current
+    (``calcium`` "L": g_CaL; "T": g_T and its shift V_x); L = d = 96 um, g_leak 1e-5 S/cm2."""
+    rs = {p.name: p for p in _pospischil_params(_RS_AREA, g_Kd, 0.1, with_m=True)}
+    if calcium == "L":
+        ca = [Parameter("g_CaL", "S/m2", g_Ca, 0.0, 10.0, False, "peak high-threshold L-type Ca conductance density")]
+    else:
+        ca = [Parameter("g_T", "S/m2", g_Ca, 0.0, 20.0, False, "peak low-threshold T-type Ca conductance density")]
+    shift = [] if V_x is None else [
+        Parameter("V_x", "V", V_x, -20e-3, 10e-3, False, "shift of the T current's kinetics")]
+    return (rs["area"], rs["C_m"], rs["g_Na"], rs["g_Kd"],
+            Parameter("g_M", "S/m2", g_M, 0.0, 5.0, False, "peak slow M-current conductance density (adaptation)"),
+            *ca, rs["g_L"], rs["E_Na"], rs["E_K"],
+            Parameter("E_Ca", "V", 120e-3, 80e-3, 150e-3, False, "calcium reversal potential (120 mV as published: no Ca dynamics)"),
+            Parameter("E_L", "V", E_L, -100e-3, -50e-3, False, "leak reversal potential"),
+            Parameter("V_T", "V", V_T, -70e-3, -40e-3, False, "shift of the Na and Kd kinetics (sets threshold)"),
+            *shift,
+            Parameter("tau_max", "s", tau_max, 0.05, 8.0, True, "largest time constant of the M current"))
+
+
+class _PospischilCalcium(_HHBase):
+    """What the Pospischil cells with a Ca current share: one kernel (IB runs it with g_T = 0,
+    LTS with g_CaL = 0), the rest, and E_Ca = 120 mV fixed as published (no Ca dynamics)."""
+
+    _kernel = staticmethod(calcium_kernel)
+    kernel_states = ("v", "m", "h", "n", "p", "q", "r", "u")
+
+    def _rest(self, p) -> np.ndarray:
+        """Resting state (V, m, h, n, p, q, r, u) of every set, shape (n_sets, 8)."""
+        return calcium_rest(p)
+
+    def brian2_initial(self, params_df) -> dict[str, np.ndarray]:
+        """Resting state (SI) of every parameter set, by Brian 2 state-variable name."""
+        state = self._rest({c: params_df[c].to_numpy(dtype=float) for c in params_df.columns})
+        return {name: state[:, self.kernel_states.index(name)] for name in self.state_names}
+
+
+class PospischilIB(_PospischilCalcium):
+    """Pospischil et al. (2008) intrinsically bursting cell: the RS cell's currents, a weaker
+    leak and M current, and a high-threshold L-type Ca current (Reuveni et al. 1993),
+    I_CaL = g_CaL q^2 r (V - E_Ca), that makes a step start with a burst before regular spiking.
+
+    Defaults: the published IB cell (L = d = 96 um, 290 pF; g_CaL 1.5e-4 S/cm2, within the
+    published 1e-4 to 2e-4), which rests at -85.3 mV.
+    """
+
+    name = "hh_ib"
+    parameters = _calcium_params("L", g_Kd=50.0, g_M=0.3, g_Ca=1.5, E_L=-85e-3, V_T=-55e-3, tau_max=1.0)
+    rules = (*positive("area", "C_m", "tau_max"), *non_negative("g_Na", "g_Kd", "g_M", "g_CaL", "g_L"),
+             less("E_K", "E_Na"))
+    presets = {"pospischil_2008_ib": {p.name: p.default for p in parameters}}
+    state_names = ("v", "m", "h", "n", "p", "q", "r")  # the kernel's u idles at rest
+    brian2 = _brian2(_pospischil_brian2(with_m=True, calcium="L"))
+
+
+class PospischilLTS(_PospischilCalcium):
+    """Pospischil et al. (2008) low-threshold spiking cell: the RS cell's currents with a
+    slower, weaker M current, and a low-threshold T-type Ca current (Destexhe et al. 1996),
+    I_T = g_T s_inf(V)^2 u (V - E_Ca), de-inactivated by hyperpolarisation: a rebound burst
+    at the end of a hyperpolarising step, and adapting trains under depolarising steps.
+
+    Defaults: the published LTS cell (L = d = 96 um, 290 pF; g_Kd 4, g_M 0.028, g_T 0.4 mS/cm2,
+    V_T -50 mV, V_x -7 mV, tau_max 4 s), which rests at -85.2 mV.
+    """
+
+    name = "hh_lts"
+    parameters = _calcium_params("T", g_Kd=40.0, g_M=0.28, g_Ca=4.0, E_L=-85e-3, V_T=-50e-3, tau_max=4.0,
+                                 V_x=-7e-3)
+    rules = (*positive("area", "C_m", "tau_max"), *non_negative("g_Na", "g_Kd", "g_M", "g_T", "g_L"),
+             less("E_K", "E_Na"))
+    presets = {"pospischil_2008_lts": {p.name: p.default for p in parameters}}
+    state_names = ("v", "m", "h", "n", "p", "u")  # the kernel's q and r idle at rest
+    brian2 = _brian2(_pospischil_brian2(with_m=True, calcium="T"))

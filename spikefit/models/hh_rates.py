@@ -1,7 +1,8 @@
 """Rate functions of the Hodgkin-Huxley-type models: the squid axon (1952) and Pospischil et al. (2008).
 
     dx/dt = alpha_x(V) (1 - x) - beta_x(V) x                  for x = m, h, n
-    dp/dt = (p_inf(V) - p) / tau_p(V)                          (M current, Pospischil RS)
+    dp/dt = (p_inf(V) - p) / tau_p(V)                          (M current, Pospischil RS, IB, LTS)
+    I_L: q^2 r, alpha/beta as x above; I_T: s_inf(V)^2 u, du/dt = (u_inf(V) - u) / tau_u(V)  (IB, LTS)
 
 The rates are written as published, in mV and 1/ms, and converted to SI (V in, 1/s out) where
 they are evaluated. numba functions, inlined into the kernels (``hh_rk4``) and the steady-state
@@ -65,3 +66,27 @@ def m_current_gate(v, tau_max):
     rate = (3.3 * exp_simd(w / 20.0) + exp_simd(-w / 20.0)) / tau_max
     return p_inf, rate
 
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def l_current_rates(v):
+    """Rates (1/s) alpha_q, beta_q, alpha_r, beta_r of the high-threshold L-type Ca current
+    (Reuveni et al. 1993, as in Pospischil 2008), v in V."""
+    u = v * 1e3
+    aq = 0.055 * _vtrap(-(u + 27.0), 3.8)
+    bq = 0.94 * exp_simd(-(u + 75.0) / 17.0)
+    ar = 0.000457 * exp_simd(-(u + 13.0) / 50.0)
+    br = 0.0065 / (exp_simd(-(u + 15.0) / 28.0) + 1.0)
+    return aq * _MS, bq * _MS, ar * _MS, br * _MS
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def t_current_gate(v, V_x):
+    """s_inf (1), u_inf (1) and 1/tau_u (1/s) of the low-threshold T-type Ca current
+    (Destexhe et al. 1996 at 24 degC, times 3.7 for 36 degC, as in Pospischil 2008); its
+    activation s is taken at steady state. ``v`` and the shift ``V_x`` in V."""
+    w = (v + V_x) * 1e3
+    s_inf = 1.0 / (1.0 + exp_simd(-(w + 57.0) / 6.2))
+    u_inf = 1.0 / (1.0 + exp_simd((w + 81.0) / 4.0))
+    tau_u = (30.8 + (211.4 + exp_simd((w + 113.2) / 5.0)) / (1.0 + exp_simd((w + 84.0) / 3.2))) / 3.7
+    return s_inf, u_inf, _MS / tau_u

@@ -10,7 +10,7 @@ import numpy as np
 from numba import njit, vectorize
 from scipy.optimize import brentq
 
-from .hh_rates import m_current_gate, pospischil_rates, squid_rates
+from .hh_rates import l_current_rates, m_current_gate, pospischil_rates, squid_rates, t_current_gate
 
 _REST_GRID = 601  # points scanned between the lowest and highest reversal potential
 
@@ -99,3 +99,34 @@ def pospischil_rest(p) -> np.ndarray:
     v = resting_potential(pospischil_steady_current, reversal_bounds(p), args)
     gates = [pospischil_gates_inf(x, vt) for x, vt in zip(v, p["V_T"])]
     return np.column_stack([v, np.array(gates).reshape(v.size, 4)])
+
+
+@njit(cache=True, inline="always", error_model="numpy")
+def calcium_gates_inf(v, V_T, V_x):
+    """Steady-state m, h, n, p, q, r, u (1) at v (V), and s_inf of the T current."""
+    m, h, n, p = pospischil_gates_inf(v, V_T)
+    aq, bq, ar, br = l_current_rates(v)
+    s_inf, u_inf, _ = t_current_gate(v, V_x)
+    return m, h, n, p, aq / (aq + bq), ar / (ar + br), u_inf, s_inf
+
+
+@vectorize(["float64(float64, float64, float64, float64, float64, float64, float64, float64, float64, "
+            "float64, float64, float64, float64)"], cache=True)
+def calcium_steady_current(v, g_Na, g_Kd, g_M, g_CaL, g_T, g_L, E_Na, E_K, E_Ca, E_L, V_T, V_x):
+    """Ionic current density (A/m2) at v (V) with every gate at its steady state."""
+    m, h, n, p, q, r, u, s = calcium_gates_inf(v, V_T, V_x)
+    return (g_Na * m**3 * h * (v - E_Na) + (g_Kd * n**4 + g_M * p) * (v - E_K)
+            + (g_CaL * q**2 * r + g_T * s**2 * u) * (v - E_Ca) + g_L * (v - E_L))
+
+
+def calcium_rest(p) -> np.ndarray:
+    """Resting state (V, m, h, n, p, q, r, u) of every set of Pospischil parameters with Ca
+    currents, shape (n_sets, 8); the gates of an absent current idle at their steady state."""
+    zeros = np.zeros_like(p["g_Na"])
+    g_CaL, g_T, V_x = (p.get(k, zeros) for k in ("g_CaL", "g_T", "V_x"))
+    args = [p["g_Na"], p["g_Kd"], p["g_M"], g_CaL, g_T, p["g_L"], p["E_Na"], p["E_K"], p["E_Ca"],
+            p["E_L"], p["V_T"], V_x]
+    e = np.stack([p["E_Na"], p["E_K"], p["E_L"], p["E_Ca"]])
+    v = resting_potential(calcium_steady_current, (e.min(axis=0), e.max(axis=0)), args)
+    gates = [calcium_gates_inf(x, vt, vx)[:7] for x, vt, vx in zip(v, p["V_T"], V_x)]
+    return np.column_stack([v, np.array(gates).reshape(v.size, 7)])

@@ -13,7 +13,7 @@ import math
 import numpy as np
 from numba import njit, prange
 
-from .hh_rates import m_current_gate, pospischil_rates, squid_rates
+from .hh_rates import l_current_rates, m_current_gate, pospischil_rates, squid_rates, t_current_gate
 from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE
 
 MAX_DT = 1e-5
@@ -45,6 +45,25 @@ def _pospischil_rhs(v, m, h, n, p, q):
             (p_inf - p) * p_rate * inv_tau_max)
 
 
+@njit(cache=True, inline="always", error_model="numpy")
+def _calcium_rhs(v, m, h, n, p, qa, r, u, q):
+    """Pospischil cell with the M current and both Ca currents: I_L = g_CaL qa^2 r (V - E_Ca)
+    and I_T = g_T s_inf(V)^2 u (V - E_Ca) (IB runs it with g_T = 0, LTS with g_CaL = 0)."""
+    (i_inj, inv_C, g_Na, g_Kd, g_M, g_CaL, g_T, g_L, E_Na, E_K, E_Ca, E_L, V_T, V_x,
+     inv_tau_max) = q
+    am, bm, ah, bh, an, bn = pospischil_rates(v, V_T)
+    p_inf, p_rate = m_current_gate(v, 1.0)
+    aq, bq, ar, br = l_current_rates(v)
+    s_inf, u_inf, u_rate = t_current_gate(v, V_x)
+    g_K = g_Kd * (n * n) * (n * n) + g_M * p
+    g_Ca = g_CaL * qa * qa * r + g_T * s_inf * s_inf * u
+    i_ion = (g_Na * m * m * m * h * (v - E_Na) + g_K * (v - E_K) + g_Ca * (v - E_Ca)
+             + g_L * (v - E_L))
+    return ((i_inj - i_ion) * inv_C, am - (am + bm) * m, ah - (ah + bh) * h, an - (an + bn) * n,
+            (p_inf - p) * p_rate * inv_tau_max, aq - (aq + bq) * qa, ar - (ar + br) * r,
+            (u_inf - u) * u_rate)
+
+
 # --- RK4 over a block of parameter sets ---------------------------------------------------
 # A block keeps everything in one flat work array W made of rows of HH_BLOCK values: the
 # parameters as the right-hand side takes them (q without the current), then the state y,
@@ -58,7 +77,7 @@ def _pospischil_rhs(v, m, h, n, p, q):
 HH_BLOCK = 64
 """Parameter sets integrated together in one work array, and given to a thread at a time."""
 
-SQUID, POSPISCHIL = 0, 1
+SQUID, POSPISCHIL, CALCIUM = 0, 1, 2
 _RK4_NODE = (0.5, 0.5, 1.0, 0.0)  # where the next stage is evaluated, in steps from y
 _RK4_WEIGHT = (1.0, 2.0, 2.0, 1.0)
 _FASTMATH = {"contract", "arcp", "nsz"}
@@ -109,6 +128,25 @@ def _pospischil_stage(W, nb, I, c, w, keep):
         _accumulate(W, 2 * B + j, d[2], y, s, a, c, w, keep)
         _accumulate(W, 3 * B + j, d[3], y, s, a, c, w, keep)
         _accumulate(W, 4 * B + j, d[4], y, s, a, c, w, keep)
+
+
+@njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
+def _calcium_stage(W, nb, I, c, w, keep):
+    """One RK4 stage of a block of Pospischil cells with Ca currents, I the injected current (A).
+
+    W rows: 15 parameters (1/area, 1/C_m, g_Na, g_Kd, g_M, g_CaL, g_T, g_L, E_Na, E_K, E_Ca,
+    E_L, V_T, V_x, 1/tau_max), then y, s, a of (V, m, h, n, p, q, r, u).
+    """
+    B = HH_BLOCK
+    y, s, a = 15 * B, 23 * B, 31 * B
+    for j in range(nb):
+        q = (I * W[j], W[B + j], W[2 * B + j], W[3 * B + j], W[4 * B + j], W[5 * B + j],
+             W[6 * B + j], W[7 * B + j], W[8 * B + j], W[9 * B + j], W[10 * B + j], W[11 * B + j],
+             W[12 * B + j], W[13 * B + j], W[14 * B + j])
+        d = _calcium_rhs(W[s + j], W[s + B + j], W[s + 2 * B + j], W[s + 3 * B + j], W[s + 4 * B + j],
+                         W[s + 5 * B + j], W[s + 6 * B + j], W[s + 7 * B + j], q)
+        for r in range(8):
+            _accumulate(W, r * B + j, d[r], y, s, a, c, w, keep)
 
 
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
@@ -194,6 +232,29 @@ def _pospischil_stiffness(W, nb, gates):
     return fastest
 
 
+@njit(cache=True, error_model="numpy")
+def _calcium_stiffness(W, nb, gates):
+    """Fastest rate (1/s) in a block of Pospischil cells with Ca currents now: of V
+    (g_total / C_m), and of the gates too if ``gates``."""
+    B = HH_BLOCK
+    fastest = 0.0
+    y = 15 * B
+    for j in range(nb):
+        v, m, h, n, p = W[y + j], W[y + B + j], W[y + 2 * B + j], W[y + 3 * B + j], W[y + 4 * B + j]
+        qa, r, u = W[y + 5 * B + j], W[y + 6 * B + j], W[y + 7 * B + j]
+        s_inf, u_inf, u_rate = t_current_gate(v, W[13 * B + j])
+        g = (W[2 * B + j] * m * m * m * h + W[3 * B + j] * (n * n) * (n * n) + W[4 * B + j] * p
+             + W[5 * B + j] * qa * qa * r + W[6 * B + j] * s_inf * s_inf * u + W[7 * B + j])
+        fastest = max(fastest, g * W[B + j])
+        if gates:
+            am, bm, ah, bh, an, bn = pospischil_rates(v, W[12 * B + j])
+            _, p_rate = m_current_gate(v, 1.0)
+            aq, bq, ar, br = l_current_rates(v)
+            fastest = max(fastest, am + bm, ah + bh, an + bn, p_rate * W[14 * B + j], aq + bq, ar + br,
+                          u_rate)
+    return fastest
+
+
 _RK4_STABLE = 2.0
 """Largest rate * step kept (RK4 is stable on decaying modes up to 2.78). With the published
 parameters nothing comes near at 10 us (V at full conductance: 1.6 for the squid axon); the
@@ -209,7 +270,7 @@ for ever."""
 @njit(cache=True, fastmath=_FASTMATH, error_model="numpy")
 def _run_block(model, Q, y0, current, dt, steps_per_sample, record_v, v_out, lo, spikes, counts,
                diverged):
-    """Integrate one block of sets of ``model`` (SQUID or POSPISCHIL) by RK4 steps of dt (s).
+    """Integrate one block of sets of ``model`` (SQUID, POSPISCHIL, CALCIUM) by RK4 steps of dt (s).
 
     Q (n_param, nb): the parameters as the right-hand side takes them; y0 (nb, n_state).
     Where the block's fastest rate would make a step of dt unstable, the step is split; a
@@ -227,7 +288,7 @@ def _run_block(model, Q, y0, current, dt, steps_per_sample, record_v, v_out, lo,
     size, t_spike, flag = np.zeros(nb), np.zeros(nb), np.zeros(nb, np.int64)
     # V's rate g_total / C_m can jump within a sample (a spike opens g_Na); watch it after
     # every step only in a block where even full conductance could make dt unstable.
-    n_g = 3 if model == SQUID else 4  # conductance rows, from row 2
+    n_g = 3 if model == SQUID else 4 if model == POSPISCHIL else 6  # conductance rows, from row 2
     full = 0.0
     for j in range(nb):
         full = max(full, W[2 * B + j:(2 + n_g) * B + j:B].sum() * W[B + j])
@@ -241,8 +302,12 @@ def _run_block(model, Q, y0, current, dt, steps_per_sample, record_v, v_out, lo,
         while left > 0:
             stiffness = 0.0
             if check or watch_v:
-                stiffness = _squid_stiffness(W, nb, check) if model == SQUID else \
-                    _pospischil_stiffness(W, nb, check)
+                if model == SQUID:
+                    stiffness = _squid_stiffness(W, nb, check)
+                elif model == POSPISCHIL:
+                    stiffness = _pospischil_stiffness(W, nb, check)
+                else:
+                    stiffness = _calcium_stiffness(W, nb, check)
             check = False
             need = stiffness * dt / (split * _RK4_STABLE)  # NaN (diverged) compares False
             if need > 1.0 and split < _MAX_SPLIT:
@@ -254,8 +319,10 @@ def _run_block(model, Q, y0, current, dt, steps_per_sample, record_v, v_out, lo,
                 c, w, keep = _RK4_NODE[stage] * h, _RK4_WEIGHT[stage], 1.0 if stage else 0.0
                 if model == SQUID:
                     _squid_stage(W, nb, current[k], c, w, keep)
-                else:
+                elif model == POSPISCHIL:
                     _pospischil_stage(W, nb, current[k], c, w, keep)
+                else:
+                    _calcium_stage(W, nb, current[k], c, w, keep)
             if _finish_step(W, nb, n_y, y, a, h, t, size, flag, t_spike):
                 _record_events(flag, t_spike, lo, spikes, counts, diverged)
             t += h
@@ -304,3 +371,28 @@ def pospischil_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes,
         _run_block(POSPISCHIL, Q, state0[lo:hi], current, dt, substeps, record_v, v_out, lo, spikes,
                    counts, diverged)
 
+
+
+_IB_ROWS = (0, 1, 2, 3, 4, 5, -1, 6, 7, 8, 9, 10, 11, -1, 12)
+_LTS_ROWS = (0, 1, 2, 3, 4, -1, 5, 6, 7, 8, 9, 10, 11, 12, 13)
+# Row of P (IB: 13 parameters, no g_T or V_x; LTS: 14, no g_CaL) behind each of the 15 rows
+# that _calcium_rhs takes; -1: that row is 0 (the current is absent).
+
+
+@njit(parallel=True, cache=True)
+def calcium_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
+    """Kernel of the Pospischil cells with Ca currents: P has 13 rows (IB) or 14 (LTS)."""
+    n_sets = P.shape[1]
+    rows = _IB_ROWS if P.shape[0] == 13 else _LTS_ROWS
+    for blk in prange((n_sets + HH_BLOCK - 1) // HH_BLOCK):
+        lo = blk * HH_BLOCK
+        hi = min(lo + HH_BLOCK, n_sets)
+        Q = np.zeros((15, hi - lo))
+        for k in range(15):
+            if rows[k] >= 0:
+                Q[k] = P[rows[k], lo:hi]
+        Q[0] = 1.0 / Q[0]  # as _calcium_rhs takes them: 1/area, 1/C_m, ..., 1/tau_max
+        Q[1] = 1.0 / Q[1]
+        Q[14] = 1.0 / Q[14]
+        _run_block(CALCIUM, Q, state0[lo:hi], current, dt, substeps, record_v, v_out, lo, spikes,
+                   counts, diverged)

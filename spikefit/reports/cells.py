@@ -1,15 +1,15 @@
-"""Cells of a comparison: where their recordings come from, and how they split into training
-and held-out sweeps.
+"""Cells of a comparison: their names, step levels and repeat groups (``splits`` divides them
+into training and held-out data).
 
 A cell is a Recording (``spikefit.data.resolve`` makes one from a reference's name, a
-shipped sample or a path). Step sweeps are grouped into levels (one amplitude,
-repeats within ``LEVEL_TOLERANCE``); the default split trains on every other level from the
-lowest (0, 2, 4, ...) and holds out the rest, and sweeps that are not steps (the noise
-sweep of a reference) are always held out: no fit sees them.
+shipped sample or a path). Sweeps that repeat one stimulus form a repeat group:
+
+* step sweeps are grouped into levels: one amplitude, within ``LEVEL_TOLERANCE``;
+* any other sweeps repeat one another when they share dt, length and stimulus window and their
+  currents, as means over ``REPEAT_BIN`` bins, agree within ``REPEAT_TOLERANCE``: a recorded
+  current repeats itself through its amplifier noise, and two different frozen noises do not.
 """
 from __future__ import annotations
-
-from dataclasses import dataclass
 
 import numpy as np
 
@@ -53,84 +53,87 @@ def step_levels(recording: Recording) -> list[list[int]]:
     return levels
 
 
-@dataclass(frozen=True, eq=False)
-class Split:
-    """One cell's sweeps for a comparison.
+REPEAT_BIN = 10e-3
+"""s: currents are compared as means over 10 ms bins. A bin averages the amplifier noise of a
+recorded current away (white noise of 100 pA s.d. at 10 kHz leaves 14 pA in the difference of two
+repeats) and keeps most of the fluctuations of a frozen-noise stimulus (correlation times of 3 ms
+and more)."""
 
-    Attributes
-    ----------
-    name : str
-    recording : Recording
-        Every sweep.
-    train, test : tuple of int
-        Sweep indices fitted, and held out.
-    repeats : tuple of tuple of int
-        Sweeps that repeat one stimulus (the same level), as indices into ``recording``.
-    """
-
-    name: str
-    recording: Recording
-    train: tuple[int, ...]
-    test: tuple[int, ...]
-    repeats: tuple[tuple[int, ...], ...]
-
-    def sweeps(self, which: str) -> Recording:
-        """The ``"train"`` or ``"test"`` sweeps as a Recording."""
-        return Recording([self.recording[i] for i in getattr(self, which)], self.recording.metadata)
-
-    def groups(self, which: str) -> list[list[int]]:
-        """Repeat groups of the ``which`` sweeps, as positions within ``sweeps(which)``."""
-        chosen = list(getattr(self, which))
-        groups = []
-        for group in self.repeats:
-            inside = [chosen.index(i) for i in group if i in chosen]
-            if inside:
-                groups.append(inside)
-        return groups
+REPEAT_TOLERANCE = (0.02, 20e-12)
+"""Two sweeps repeat one stimulus when their binned currents differ by at most max(2 % of the
+larger RMS current, 20 pA) RMS. Fitted to recorded currents: in the SSCx IDrest recordings of
+../shared/data/recordings (about 170 pA of sample-to-sample noise at 4 kHz), the two repeats of a
+level differ by 6-12 pA over 10 ms bins and neighbouring levels by 31 pA; two frozen noises of
+different seeds, 25 pA s.d. or more and a correlation time of 3 ms or more, differ by more than 20 pA. The 2 % is ``LEVEL_TOLERANCE``'s."""
 
 
-def split_cell(recording: Recording, name: str, train=None, test=None) -> Split:
-    """Training and held-out sweeps of a cell; see the module doc for the default.
+def _binned(current: np.ndarray, dt: float) -> np.ndarray:
+    width = max(1, int(round(REPEAT_BIN / dt)))
+    n = current.size // width * width or current.size
+    return current[:n].reshape(-1, min(width, n)).mean(axis=1)
 
-    ``train`` and ``test`` are sweep indices; given one, the other is the rest.
+
+def repeat_tolerance(a, b) -> float:
+    """A: the largest RMS difference of two sweeps' binned currents that still makes them
+    repeats (``REPEAT_TOLERANCE``)."""
+    relative, absolute = REPEAT_TOLERANCE
+    scale = max(float(np.sqrt(np.mean(a.current ** 2))), float(np.sqrt(np.mean(b.current ** 2))))
+    return max(relative * scale, absolute)
+
+
+def current_difference(a, b) -> float:
+    """A: RMS difference of two sweeps' currents binned over ``REPEAT_BIN``; inf when they differ
+    in dt, length or stimulus window (they cannot repeat one stimulus)."""
+    sa, sb = a.stimulus, b.stimulus
+    if sa.dt != sb.dt or sa.n_samples != sb.n_samples or (sa.start, sa.stop) != (sb.start, sb.stop):
+        return float("inf")
+    return float(np.sqrt(np.mean((_binned(sa.current, sa.dt) - _binned(sb.current, sb.dt)) ** 2)))
+
+
+def repeats_one_stimulus(a, b) -> bool:
+    """True when two non-step sweeps repeat one stimulus (``repeat_tolerance``)."""
+    return current_difference(a, b) <= repeat_tolerance(a, b)
+
+
+def repeat_groups(recording: Recording) -> list[list[int]]:
+    """Sweep indices that repeat one stimulus: the step levels (lowest first), then the other
+    sweeps grouped by waveform in the order of their first sweep."""
+    levels = step_levels(recording)
+    stepped = {i for level in levels for i in level}
+    others: list[list[int]] = []
+    for i in (i for i in range(len(recording)) if i not in stepped):
+        for group in others:
+            if repeats_one_stimulus(recording[group[0]], recording[i]):
+                group.append(i)
+                break
+        else:
+            others.append([i])
+    return levels + others
+
+
+def check_repeats(recording: Recording, name: str, groups) -> list[list[int]]:
+    """Repeat groups given by a user, checked: every pair must agree within ``repeat_tolerance``.
 
     Raises
     ------
     ValueError
-        A split that leaves nothing to train on or nothing to test on, an index out of
-        range, a sweep in both, or a cell with too few step levels for the default.
+        An index out of range, a sweep in two groups, or two sweeps of a group whose currents
+        differ beyond the tolerance (naming the cell, the sweeps and both values).
     """
-    n = len(recording)
-    levels = step_levels(recording)
-    if train is None and test is None:
-        if len(levels) < 2:
-            raise ValueError(f"cell {name!r} has {len(levels)} step level(s): the default split needs at least 2 "
-                             f"(train on some, test on others; a step's current must vary by less than max(2 %, 3 pA) inside "
-                             f"its window: load a noisy recorded current with stimulus='ideal_step'); pass train= and "
-                             f"test= sweep indices")
-        train = [i for level in levels[0::2] for i in level]
-    train, test = _indices(name, "train", train, n), _indices(name, "test", test, n)
-    if train is None:
-        train = [i for i in range(n) if i not in test]
-    if test is None:
-        test = [i for i in range(n) if i not in train]
-    both = sorted(set(train) & set(test))
-    if both:
-        raise ValueError(f"a sweep is either trained on or held out, got sweeps {both} in both for cell {name!r}")
-    if not train:
-        raise ValueError(f"the split leaves nothing to train on for cell {name!r} ({n} sweeps, test={sorted(test)})")
-    if not test:
-        raise ValueError(f"cell {name!r} has no sweeps for the test split ({n} sweeps, train={sorted(train)})")
-    repeats = tuple(tuple(level) for level in levels) + tuple(
-        (i,) for i in range(n) if not any(i in level for level in levels))
-    return Split(name, recording, tuple(sorted(train)), tuple(sorted(test)), repeats)
-
-
-def _indices(name: str, which: str, given, n: int):
-    if given is None:
-        return None
-    indices = [int(i) for i in given]
-    bad = [i for i in indices if not 0 <= i < n]
+    groups = [[int(i) for i in group] for group in groups]
+    flat = [i for group in groups for i in group]
+    bad = [i for i in flat if not 0 <= i < len(recording)]
     if bad:
-        raise ValueError(f"{which} sweep indices must lie in 0..{n - 1} for cell {name!r}, got {bad}")
-    return indices
+        raise ValueError(f"repeat sweep indices must lie in 0..{len(recording) - 1} for cell {name!r}, got {bad}")
+    if len(set(flat)) != len(flat):
+        raise ValueError(f"each sweep belongs to one repeat group, got {groups} for cell {name!r}")
+    for group in groups:
+        first = recording[group[0]]
+        for i in group[1:]:
+            difference, tolerance = current_difference(first, recording[i]), repeat_tolerance(first, recording[i])
+            if not difference <= tolerance:
+                raise ValueError(
+                    f"sweeps {group[0]} and {i} of cell {name!r} are given as repeats, but their currents differ "
+                    f"by {difference * 1e12:.3g} pA RMS (over {REPEAT_BIN * 1e3:g} ms bins; inf: another dt, "
+                    f"length or window), beyond the repeat tolerance of {tolerance * 1e12:.3g} pA")
+    return groups

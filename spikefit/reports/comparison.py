@@ -7,7 +7,7 @@ held-out sweeps, and compare the models cell by cell.
 >>> comparison.write("report/") # index.html, report.md, scores.csv, results.json, figures  # doctest: +SKIP
 
 Same data, budget and seed policy for every model: each fit gets the cell's training sweeps
-(``cells.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
+(``splits.split_cell``), ``n_trials`` completed trials, and the same ``seed``. Scores are in
 ``scoring``, statistics in ``statistics``, the page in ``writer``.
 """
 from __future__ import annotations
@@ -20,25 +20,32 @@ import numpy as np
 import pandas as pd
 
 from ..data import Recording, resolve
-from .cells import Split, cell_name, split_cell
+from .cells import cell_name
+from .splits import Split, split_cell
 from .parallel import JobFailure, run_jobs
 
 DEFAULT_MODELS = ("lif", "izhikevich", "adex")
-DEFAULT_CELLS = ("hh", "hh_rs", "hh_fs", "sscx_l5ttpc_idrest")
+DEFAULT_CELLS = ("hh", "hh_rs", "hh_fs", "hh_ib", "hh_lts", "hh_rs_repeats",
+                 "sscx_l5ttpc_idrest", "sscx_l5ttpc_c060112a3_idrest", "pyabf_fsi", "pyabf_171116sh_0018",
+                 "bluepyefe_b6_idrest", "bluepyefe_b8_idrest")
+"""The suite: six Hodgkin-Huxley references (one under repeated frozen noise) and six real
+cells shipped with spikefit (``spikefit.data.samples``); README.md tabulates them."""
 """The built-in Hodgkin-Huxley references and a shipped real cell (a rat L5 pyramidal cell)."""
 DEFAULT_TRIALS = 2000
 """Completed trials per fit by default: 3-6 s a fit on a 2-core machine, so that the default
 comparison (12 fits) takes about a minute from a cold start (benchmarks/RESULTS.md)."""
 
-HEADLINE_METRICS = ("gamma", "objective", "fi_error", "explained_variance")
-"""Metrics with paired tests in the report (held-out split)."""
+HEADLINE_METRICS = ("gamma", "gamma_normalized", "md_star", "feature_z", "objective", "fi_error", "explained_variance")
+"""Metrics with paired tests in the report (held-out split); ``headline`` says which lead for which cell."""
 
 
 @dataclass(frozen=True)
 class FitSummary:
     """What a fit left for the report (picklable: it comes back from worker processes).
 
-    ``history`` holds the objective of each completed trial in the order they finished.
+    ``history`` holds the objective of each completed trial in the order they finished;
+    ``init``, ``init_reason`` and ``movement`` (records of ``FitResult.movement``: the
+    estimate and how far the fit moved from it) say where the fit started.
     """
 
     model: str
@@ -52,6 +59,9 @@ class FitSummary:
     timings: dict
     refined: bool
     study_name: str | None = None
+    init: str = "blind"
+    init_reason: str = ""
+    movement: tuple = ()
 
 
 def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trials: int, seed, storage=None,
@@ -72,7 +82,8 @@ def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trial
     score = float(np.sum(result.score))
     return FitSummary(model, cell, dict(result.params), score, tuple(result.objective.describe()),
                       values.astype(float), time.perf_counter() - started, dict(result.failures),
-                      dict(result.timings), bool(result.refined), study_name)
+                      dict(result.timings), bool(result.refined), study_name, result.init,
+                      result.init_reason, tuple(result.movement().to_dict(orient="records")))
 
 
 @dataclass(frozen=True, eq=False)
@@ -121,10 +132,10 @@ class Comparison:
         return summarise(self.table)
 
     def headline(self) -> list[str]:
-        """One sentence per pair of models on held-out Gamma."""
-        from .statistics import headline
+        """Which metric leads for which cell and why, then paired tests on it (``headline``)."""
+        from .headline import headline
 
-        return headline(self.tests("gamma"))
+        return headline(self)
 
     def predict(self, cell: str, model: str) -> Recording:
         """The fitted model simulated under every sweep of the cell (train and test)."""
@@ -140,9 +151,10 @@ class Comparison:
         return write_report(self, directory, force=force)
 
 
-def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, train=None, test=None,
-                   objective="features", n_trials: int = DEFAULT_TRIALS, seed: int | None = 0, workers: int = 1,
-                   storage=None, progress: bool = True) -> Comparison:
+def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, *, train=None, test=None,
+                   split: str | None = None, repeats=None, objective="features", n_trials: int = DEFAULT_TRIALS,
+                   seed: int | None = 0, workers: int = 1, storage=None, progress: bool = True,
+                   scheduler=None) -> Comparison:
     """Fit ``models`` to every cell's training sweeps and score them on held-out sweeps.
 
     Parameters
@@ -153,37 +165,52 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
         Recordings, built-in references (``hh``, ``hh_rs``, ``hh_fs``), shipped samples or
         files (``spikefit.data.resolve``, with its default ``stimulus``).
     train, test : sequence of int, or mapping cell name -> sequence of int, optional
-        Sweep indices to fit and to hold out; by default every other step level is held
-        out, with any non-step sweep (``cells.split_cell``).
+        Sweep indices to fit and to hold out, instead of ``split``.
+    split : str, optional
+        ``level``, ``time``, ``stimulus`` or ``repeat`` (``splits``), the same for every cell.
+        By default ``level`` for a cell with step levels (every other level held out, with any
+        non-step sweep) and ``time`` for a cell without steps whose stimulus repeats (the last
+        40 % of every sweep held out); the report says which and why.
+    repeats : sequence of sequences of int, or mapping cell name -> those, optional
+        Repeat groups by hand (checked against ``cells.REPEAT_TOLERANCE``); by default found
+        from the currents (``cells.repeat_groups``).
     objective, n_trials, seed
         As for ``spikefit.fit``; the same for every fit.
     workers : int
-        Processes fitting in parallel (one fit each at a time).
+        Processes fitting in parallel on this machine (one fit each at a time): a Dask
+        LocalCluster when above 1; ignored when ``scheduler`` is given.
     storage : str, optional
         An Optuna storage: every fit is then a study named ``<cell>-<model>`` there, and a
         comparison run again resumes them.
     progress : bool
         A progress bar over fits (when stderr is a terminal).
+    scheduler : dask.distributed.Client or str, optional
+        Run the fits on this Dask cluster (a client, or an address such as
+        ``"tcp://host:8786"``), each (cell, model) fit one task; the fits' results do not
+        depend on where they ran (``parallel.run_jobs``).
 
     Raises
     ------
     ValueError
-        No models, an unknown model, no cells, two cells with one name, or a split with
-        nothing to train or test on; all before any fit runs.
+        No models, an unknown model, no cells, two cells with one name, a split with nothing
+        to train or test on, a time part too short, or given repeats whose currents differ;
+        all before any fit runs.
+    ImportError
+        Dask is needed (``scheduler``, or ``workers > 1``) and not installed.
     """
     started = time.perf_counter()
     models = _check_models(models)
-    splits = _splits(cells, train, test)
+    splits = _splits(cells, train, test, split, repeats)
     jobs = {(cell, model): dict(model=model, cell=cell, train=split.sweeps("train"), repeats=split.groups("train"),
                                 objective=objective, n_trials=n_trials, seed=seed, storage=storage,
                                 study_name=None if storage is None else f"{cell}-{model}")
             for cell, split in splits.items() for model in models}
-    outcomes = _run(jobs, workers, progress)
+    outcomes = _run(jobs, workers, scheduler, progress)
     fits = {k: v for k, v in outcomes.items() if not isinstance(v, JobFailure)}
     failed = {k: v for k, v in outcomes.items() if isinstance(v, JobFailure)}
     table = score_table(fits, splits, objective)
     settings = {"objective": objective if isinstance(objective, str) else repr(objective), "n_trials": n_trials,
-                "seed": seed, "workers": workers, "storage": storage, "versions": versions(),
+                "seed": seed, "workers": workers, "scheduler": _where(scheduler), "storage": storage, "versions": versions(),
                 "wall_time": time.perf_counter() - started}
     return Comparison(tuple(models), splits, fits, failed, table, settings)
 
@@ -205,7 +232,7 @@ def _check_models(models) -> list[str]:
     return models
 
 
-def _splits(cells, train, test) -> dict[str, Split]:
+def _splits(cells, train, test, split, repeats) -> dict[str, Split]:
     if isinstance(cells, (str, Recording)) or not isinstance(cells, Sequence):
         cells = [cells]
     if len(cells) == 0:
@@ -216,7 +243,8 @@ def _splits(cells, train, test) -> dict[str, Split]:
         name = cell_name(recording, index)
         if name in splits:
             raise ValueError(f"two cells are named {name!r}: give them distinct 'cell' metadata")
-        splits[name] = split_cell(recording, name, _for(train, name), _for(test, name))
+        splits[name] = split_cell(recording, name, _for(train, name), _for(test, name), split=split,
+                                  repeats=_for(repeats, name))
     return splits
 
 
@@ -224,7 +252,7 @@ def _for(indices, name: str):
     return indices.get(name) if isinstance(indices, Mapping) else indices
 
 
-def _run(jobs: dict, workers: int, progress: bool) -> dict:
+def _run(jobs: dict, workers: int, scheduler, progress: bool) -> dict:
     """The fits, with a progress bar on a terminal, else a line per finished fit (logs)."""
     import sys
 
@@ -242,7 +270,12 @@ def _run(jobs: dict, workers: int, progress: bool) -> dict:
             if progress and not tty:
                 print(f"[{len(finished)}/{len(jobs)}] {what}: {text}", file=sys.stderr, flush=True)
 
-        return run_jobs(fit_job, jobs, workers, on_done=done)
+        return run_jobs(fit_job, jobs, workers=workers, scheduler=scheduler, on_done=done)
+
+
+def _where(scheduler) -> str | None:
+    """The scheduler's address, for the report's settings (a client is not data)."""
+    return scheduler if scheduler is None or isinstance(scheduler, str) else str(scheduler.scheduler.address)
 
 
 def score_table(fits: dict, splits: dict, objective) -> pd.DataFrame:

@@ -11,6 +11,8 @@ figure (``model_colour``); the recording is black.
 - ``plot_history``: best objective so far against completed trial, per cell.
 - ``plot_score_distributions``: held-out Gamma, objective and f-I error across cells (needs
   two cells or more).
+- ``plot_lif_failures``: how much worse LIF is than each richer model, per kind of failure
+  (``lif_failures``): median and 95 % interval across cells.
 
 Simulations of the fitted models (``Comparison.predict``) are made once per comparison and
 shared by the figures that need them.
@@ -286,6 +288,35 @@ def plot_score_distributions(comparison, path) -> Path:
         ax.set_title(title, fontsize=10)
         ax.spines[["top", "right"]].set_visible(False)
     fig.suptitle(f"scores across {len(comparison.cells)} cells (lines join one cell's models)", fontsize=10)
+    return _save(plt, fig, path)
+
+
+def plot_lif_failures(comparison, path) -> Path:
+    """Median held-out difference, LIF minus each richer model (positive: LIF worse), with its 95 %
+    interval across cells: one panel per kind of failure, each model its colour."""
+    from .lif_failures import KINDS, lif_failures
+
+    failures = lif_failures(comparison.table, comparison.models)
+    models = [m for m in comparison.models if m != "lif"]
+    plt = _pyplot()
+    fig, axes = _panels(plt, len(KINDS), 3.0, 2.8)
+    for ax, (key, words, _, unit) in zip(axes, KINDS):
+        rows = failures[failures["kind"] == key].set_index("model")
+        for k, model in enumerate(models):
+            row = rows.loc[model]
+            if not math.isfinite(row["median"]):
+                ax.text(k, 0, f"{row['n_cells']} cell(s)", ha="center", fontsize=8)
+                continue
+            low = row["ci_low"] if math.isfinite(row["ci_low"]) else row["median"]
+            high = row["ci_high"] if math.isfinite(row["ci_high"]) else row["median"]
+            ax.errorbar([k], [row["median"]], yerr=[[row["median"] - low], [high - row["median"]]], fmt="o",
+                        color=model_colour(model, comparison.models), capsize=3)
+        ax.axhline(0, color="0.6", lw=0.8, ls="--")
+        ax.set_xticks(range(len(models)), models)
+        ax.set_xlim(-0.6, len(models) - 0.4)
+        ax.set_ylabel(f"LIF worse by ({unit})", fontsize=8)
+        ax.set_title(words, fontsize=9, wrap=True)
+        ax.spines[["top", "right"]].set_visible(False)
     return _save(plt, fig, path)
 
 

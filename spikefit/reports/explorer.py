@@ -241,7 +241,8 @@ def score(trace: Trace, target: Trace, delta: float = GAMMA_WINDOW, features=EXP
         The features themselves, rows "model" and "target", SI units.
     """
     from ..features.efel_features import extract_features
-    from ..features.metrics import GammaUndefined, gamma_factor, subthreshold_error
+    from ..features.metrics import GammaUndefined, gamma_factor
+    from ..features.voltage_error import subthreshold_error
 
     scores, reasons = {}, {}
     try:

@@ -1,18 +1,26 @@
-"""Jobs in worker processes that may crash without taking the others with them.
+"""Jobs on Dask: on this machine's worker processes or on a cluster, each job one task.
 
-``run_jobs`` keeps ``workers`` long-lived processes (spawned, so numba and Optuna start
-clean), hands each a job at a time through a pipe, and collects results. A job that raises
-comes back as a ``JobFailure`` with the error; a worker that dies (killed, out of memory, a
-crash in compiled code) fails the job it held, with its exit code, and is replaced. The
-other jobs finish either way.
+``run_jobs`` sends each job to a Dask scheduler: a ``dask.distributed.Client`` the caller
+holds, the address of a running scheduler (``"tcp://host:8786"``), or, by default, a
+``LocalCluster`` of ``workers`` processes started here for the call and closed after it
+(``workers=1`` without a scheduler runs the jobs one by one in this process instead).
+
+Faults. A job that raises comes back as a ``JobFailure`` with its traceback from the worker.
+A worker that dies while it runs a job (killed, out of memory, a crash in compiled code) costs
+that job's time only: Dask runs it again on another worker (a LocalCluster's nanny also
+replaces the dead process). A job that kills every worker it is given fails, with a
+``JobFailure`` saying so, after ``distributed.scheduler.allowed-failures`` tries (Dask's
+setting, 3 by default); the other jobs finish either way.
 """
 from __future__ import annotations
 
-import multiprocessing
 import traceback
+from contextlib import contextmanager
 from dataclasses import dataclass
-from multiprocessing.connection import wait
 from typing import Callable, Hashable, Mapping
+
+DASK_MISSING = ('spikefit runs parallel fits on Dask (a dependency of spikefit), which is missing here: '
+                'pip install "spikefit[dask]" (or "dask[distributed]")')
 
 
 @dataclass(frozen=True)
@@ -27,92 +35,95 @@ def _describe(error: BaseException) -> JobFailure:
     return JobFailure(f"{type(error).__name__}: {error}", "".join(traceback.format_exception(error)))
 
 
-def _serve(connection, function) -> None:
-    """A worker: run jobs until told to stop (None)."""
-    while True:
-        job = connection.recv()
-        if job is None:
-            return
-        try:
-            connection.send(function(**job))
-        except Exception as error:  # noqa: BLE001 - every failure becomes the job's report
-            connection.send(_describe(error))
+def _guarded(function: Callable, job: dict):
+    """``function(**job)``, or the ``JobFailure`` of what it raised (run on a worker)."""
+    try:
+        return function(**job)
+    except Exception as error:  # noqa: BLE001 - every failure becomes the job's report
+        return _describe(error)
 
 
-class _Worker:
-    def __init__(self, context, function):
-        self.connection, child = context.Pipe()
-        self.process = context.Process(target=_serve, args=(child, function), daemon=True)
-        self.process.start()
-        child.close()
-        self.key = None
-
-    def give(self, key, job) -> None:
-        self.key = key
-        self.connection.send(job)
-
-    def stop(self) -> None:
-        try:
-            self.connection.send(None)
-        except (BrokenPipeError, OSError):
-            pass
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.process.kill()
-
-
-def run_jobs(function: Callable, jobs: Mapping[Hashable, dict], workers: int = 1,
+def run_jobs(function: Callable, jobs: Mapping[Hashable, dict], *, workers: int = 1, scheduler=None,
              on_done: Callable | None = None) -> dict:
     """key -> result or ``JobFailure`` of ``function(**job)`` for each job.
 
-    ``function`` must be importable (a module-level function) when ``workers > 1``.
-    ``on_done(key, outcome)`` is called as each job ends (a progress display).
+    Parameters
+    ----------
+    function : callable
+        Importable (a module-level function) when the jobs leave this process.
+    jobs : mapping of key -> dict of keyword arguments
+    workers : int
+        Processes of the local cluster (ignored when ``scheduler`` is given).
+    scheduler : dask.distributed.Client or str, optional
+        Where the jobs run: a client, or a scheduler's address. None: a LocalCluster of
+        ``workers`` processes, or this process when ``workers`` is 1.
+    on_done : callable, optional
+        ``on_done(key, outcome)`` as each job ends, in the order they end (a progress display).
+
+    Raises
+    ------
+    ValueError
+        ``workers`` is not an int >= 1, or ``scheduler`` is neither a client nor an address.
+    ImportError
+        Dask is needed (a scheduler, or ``workers > 1``) and not installed; names the extra.
     """
-    if not isinstance(workers, int) or workers < 1:
+    if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise ValueError(f"workers must be an int >= 1, got workers={workers!r}")
     on_done = on_done or (lambda key, outcome: None)
-    if workers == 1:
-        return {key: _run_here(function, job, key, on_done) for key, job in jobs.items()}
-    context = multiprocessing.get_context("spawn")
-    pending, results = list(jobs.items()), {}
-    pool = [_Worker(context, function) for _ in range(min(workers, len(pending)))]
+    if scheduler is None and workers == 1:
+        results = {}
+        for key, job in jobs.items():
+            results[key] = _guarded(function, job)
+            on_done(key, results[key])
+        return results
+    with connect(scheduler, workers=workers) as client:
+        return _on_dask(client, function, jobs, on_done)
+
+
+@contextmanager
+def connect(scheduler=None, *, workers: int = 1):
+    """A ``dask.distributed.Client`` for ``scheduler`` (see ``run_jobs``); closes what it opened."""
     try:
-        for worker in pool:
-            worker.give(*pending.pop(0))
-        while any(w.key is not None for w in pool):
-            busy = {w.connection: w for w in pool if w.key is not None}
-            ready = wait(list(busy) + [w.process.sentinel for w in busy.values()])
-            for worker in list(busy.values()):
-                if worker.connection in ready or worker.process.sentinel in ready:
-                    outcome = _collect(worker)
-                    results[worker.key] = outcome
-                    on_done(worker.key, outcome)
-                    worker.key = None
-                    if not worker.process.is_alive():
-                        pool[pool.index(worker)] = worker = _Worker(context, function)
-                    if pending:
-                        worker.give(*pending.pop(0))
-    finally:
-        for worker in pool:
-            worker.stop()
+        from distributed import Client, LocalCluster
+    except ImportError as error:
+        raise ImportError(DASK_MISSING) from error
+    if isinstance(scheduler, Client):
+        yield scheduler
+        return
+    if scheduler is not None and not isinstance(scheduler, str):
+        raise ValueError(f"scheduler must be a dask.distributed.Client or an address such as 'tcp://host:8786', "
+                         f"got scheduler={scheduler!r}")
+    if scheduler is not None:
+        with Client(scheduler) as client:
+            yield client
+        return
+    import dask
+
+    # One thread a worker: a fit uses one core, and a process a fit keeps numba and Optuna apart.
+    # Saturation 1: a worker holds only the fit it runs (fits are long; none waits behind another,
+    # and a worker's death marks only that fit as suspicious, not one queued behind it).
+    with dask.config.set({"distributed.scheduler.worker-saturation": 1.0}), \
+            LocalCluster(n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster, \
+            Client(cluster) as client:
+        yield client
+
+
+def _on_dask(client, function, jobs: Mapping, on_done: Callable) -> dict:
+    from distributed import as_completed
+
+    keys = {}
+    for key, job in jobs.items():
+        # pure=False: a fresh task key each call, so two comparisons on one cluster never share a result.
+        keys[client.submit(_guarded, function, job, pure=False)] = key
+    results = {}
+    for future in as_completed(keys):
+        key = keys[future]
+        if future.status == "error":  # the task never returned: its workers died (KilledWorker) or it was lost
+            error = future.exception()
+            results[key] = JobFailure(f"the worker process died while running this job ({type(error).__name__}: "
+                                      f"{error})", "".join(traceback.format_tb(future.traceback())))
+        else:
+            results[key] = future.result()
+        future.release()
+        on_done(key, results[key])
     return {key: results[key] for key in jobs}
-
-
-def _run_here(function, job, key, on_done):
-    try:
-        outcome = function(**job)
-    except Exception as error:  # noqa: BLE001 - as in a worker
-        outcome = _describe(error)
-    on_done(key, outcome)
-    return outcome
-
-
-def _collect(worker: _Worker):
-    """The worker's message, or a failure naming how it died."""
-    if worker.connection.poll():
-        try:
-            return worker.connection.recv()
-        except (EOFError, OSError):
-            pass
-    worker.process.join(timeout=5)
-    return JobFailure(f"the worker process died (exit code {worker.process.exitcode}) while running this job")

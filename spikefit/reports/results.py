@@ -37,12 +37,14 @@ def results(comparison) -> dict:
         fits.setdefault(cell, {})[model] = {
             "wall_time": fit.wall_time, "unit": "s", "completed_trials": len(fit.history), "score": fit.score,
             "objective": list(fit.objective), "refined": fit.refined, "failures": dict(fit.failures),
-            "timings": dict(fit.timings), "study_name": fit.study_name}
+            "timings": dict(fit.timings), "study_name": fit.study_name,
+            "init": fit.init, "init_reason": fit.init_reason, "movement": list(fit.movement)}
     tests = comparison.all_tests().to_dict(orient="records") if len(comparison.models) > 1 else []
     out = {
         "models": list(comparison.models),
         "cells": list(comparison.cells),
-        "splits": {cell: {"train": list(s.train), "test": list(s.test)} for cell, s in comparison.splits.items()},
+        "splits": {cell: {"kind": s.kind, "reason": s.reason, "train": list(s.train), "test": list(s.test),
+                          "train_fraction": s.fraction} for cell, s in comparison.splits.items()},
         "headline": comparison.headline() if len(comparison.models) > 1 else [],
         "parameters": parameters,
         "scores": comparison.table.to_dict(orient="records"),

@@ -12,12 +12,21 @@ simulation) and measures, against the recording:
     as missing.
 ``gamma_normalized``
     Gamma divided by the recording's intrinsic reliability, over stimuli with repeats only.
+``md_star``
+    Md* (Naud et al. 2011, as Pozzorini et al. 2015; ``defaults.GAMMA_WINDOW``), over stimuli
+    with repeats only.
+``reliability``
+    The data's own: mean intrinsic reliability of the repeat groups (``reliability``), and
+    ``reliable_groups`` how many of them are above chance; the same for every model.
 ``explained_variance``
     Of Gaussian-smoothed spike trains (Teeter et al. 2018), normalised where repeats exist.
 ``fi_error``
     Hz: RMS difference of firing rates inside the stimulus window over the step sweeps.
 ``n_missing``
     Features the recording has and the model cannot produce, plus undefined Gammas.
+``feature_z``
+    Mean over features of ``feature_z:NAME``: the feature error in units of the recording's
+    spread across repeats.
 ``feature_z:NAME`` and ``feature_error:NAME``
     Each feature's mean |z-score| (capped at ``objectives.MAX_Z``; target spread as in the
     objective) and mean absolute error (SI unit), over stimuli where both sides define it.
@@ -30,16 +39,17 @@ import numpy as np
 
 from ..defaults import GAMMA_WINDOW
 from ..features.fast import UNITS
-from ..features.metrics import explained_variance, gamma_over_repeats, normalized_gamma
+from ..features.metrics import explained_variance, gamma_over_repeats, md_star, normalized_gamma
 from ..fitting.objectives import MAX_Z, model_features
 from ..fitting.target import build_target, same_stimulus
-from .cells import Split, step_amplitude
+from .cells import step_amplitude
+from .splits import Split
 
-METRIC_UNITS = {"objective": "1", "gamma": "1", "gamma_normalized": "1", "explained_variance": "1",
-                "fi_error": "Hz", "n_missing": "1"}
+METRIC_UNITS = {"objective": "1", "gamma": "1", "gamma_normalized": "1", "md_star": "1", "explained_variance": "1",
+                "fi_error": "Hz", "n_missing": "1", "feature_z": "1", "reliability": "1", "reliable_groups": "1"}
 
-HIGHER_IS_BETTER = {"gamma": True, "gamma_normalized": True, "explained_variance": True, "objective": False,
-                    "fi_error": False, "n_missing": False}
+HIGHER_IS_BETTER = {"gamma": True, "gamma_normalized": True, "md_star": True, "explained_variance": True,
+                    "objective": False, "fi_error": False, "n_missing": False, "feature_z": False}
 """Which way each headline metric points (feature errors: lower is better)."""
 
 
@@ -69,12 +79,27 @@ def score_split(model, params: dict, split: Split, which: str, spec) -> dict[str
     values, missing = spec.evaluate(result, target)
     scores = {"objective": float(values[0].sum())}
     gamma, normalized, undefined = _gammas(result, target)
-    scores.update(gamma=gamma, gamma_normalized=normalized, explained_variance=_explained_variance(result, target))
+    scores.update(gamma=gamma, gamma_normalized=normalized, md_star=_md_star(result, target),
+                  explained_variance=_explained_variance(result, target))
     scores["fi_error"] = _fi_error(result, target)
     feature_scores, n_missing = _feature_errors(result, target)
     scores["n_missing"] = float(n_missing + undefined)
+    scores["feature_z"] = _mean([v for k, v in feature_scores.items() if k.startswith("feature_z:") and math.isfinite(v)])
+    groups = split.reliability(which)
+    scores["reliability"] = _mean([g.value for g in groups if math.isfinite(g.value)])
+    scores["reliable_groups"] = float(sum(g.above_chance for g in groups))
     scores.update(feature_scores)
     return scores
+
+
+def _md_star(result, target) -> float:
+    """Mean Md* over the stimuli with repeats (NaN where nothing coincides anywhere)."""
+    values = []
+    for j in range(len(target.stimuli)):
+        repeats = [np.asarray(r) for r in target.spikes[j]]
+        if len(repeats) >= 2:
+            values.append(md_star(model=result.spikes(0, j), data=repeats, delta=GAMMA_WINDOW))
+    return _mean([v for v in values if math.isfinite(v)])
 
 
 def _gammas(result, target) -> tuple[float, float, int]:

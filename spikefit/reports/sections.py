@@ -12,11 +12,12 @@ from . import comparison_figures as figures
 from .document import Figure, Items, Paragraph, Preformatted, Section, Strong, Table
 from .results import public_settings
 
-SCORE_METRICS = (("gamma", "Gamma"), ("objective", "objective"), ("fi_error", "f-I error (Hz)"),
+SCORE_METRICS = (("gamma_normalized", "normalised Gamma"), ("md_star", "Md*"), ("feature_z", "feature |z|"),
+                 ("gamma", "Gamma"), ("objective", "objective"), ("fi_error", "f-I error (Hz)"),
                  ("explained_variance", "explained variance"), ("n_missing", "missing"))
 """Metrics of the score table, each held-out and training."""
 
-BOLD_BEST = ("gamma", "objective", "fi_error", "explained_variance")
+BOLD_BEST = ("gamma_normalized", "md_star", "feature_z", "gamma", "objective", "fi_error", "explained_variance")
 """Metrics whose best held-out value of a cell the score table shows in bold."""
 
 WORST_FEATURES = 3
@@ -43,6 +44,11 @@ def figure_plan(comparison) -> list[tuple]:
          "optimisation history: best objective so far per cell",
          "Optimisation history: the best objective so far against completed trials, one panel per cell."),
     ]
+    if _lif_compared(comparison) and len(comparison.cells) > 1:  # one cell has no median to draw
+        plan.append(("lif_failures.png", lambda path: figures.plot_lif_failures(comparison, path),
+                     "how much worse LIF is than each richer model, per kind of failure",
+                     "How badly LIF fits: median held-out difference to each richer model across cells, LIF minus "
+                     "model (positive: LIF worse), with its 95 % bootstrap interval; one panel per kind of failure."))
     if len(comparison.cells) > 1:
         plan.append(("score_distributions.png", lambda path: figures.plot_score_distributions(comparison, path),
                      "held-out Gamma, objective and f-I error across cells",
@@ -64,7 +70,8 @@ def _trace_files(comparison) -> dict[str, str]:
 def report_sections(comparison, drawn: dict | None = None) -> list[Section]:
     """The report's sections; ``drawn`` maps a figure's file name to None (drawn) or the error
     that stopped it (left out: every figure counts as drawn)."""
-    return [_headline(comparison), _failures_by_feature(comparison), _scores(comparison), _tests(comparison),
+    return [_headline(comparison), _lif(comparison), _failures_by_feature(comparison), _scores(comparison),
+            _tests(comparison),
             _figures(comparison, drawn), _parameters(comparison), _fits(comparison), _failed(comparison),
             _settings(comparison)]
 
@@ -81,13 +88,36 @@ def _headline(comparison) -> Section:
     intro = (f"{models} fitted to the training sweeps of "
              f"{len(comparison.cells)} cell(s) ({', '.join(comparison.cells)}) with the same objective "
              f"({settings.get('objective', 'n/a')}), budget ({settings.get('n_trials', 'n/a')} completed trials) and "
-             f"seed ({settings.get('seed', 'n/a')}), and scored on held-out sweeps no fit saw.")
+             f"seed ({settings.get('seed', 'n/a')}), and scored on held-out data no fit saw.")
+    splits = tuple(f"{cell}: split by {split.kind} ({split.reason}); {_split_parts(split)}"
+                   for cell, split in comparison.splits.items())
     sentences = comparison.headline() if len(comparison.models) > 1 else []
-    blocks = [Paragraph(intro), Items(tuple(sentences)) if sentences else
-              Paragraph("One model: there is no pair of models to compare.")]
+    blocks = [Paragraph(intro), Paragraph("How each cell was split, and why:"), Items(splits),
+              Items(tuple(sentences)) if sentences else Paragraph("One model: there is no pair of models to compare.")]
     if comparison.failed:
         blocks.append(Paragraph(f"{len(comparison.failed)} fit(s) failed: see 'Failed fits'."))
     return Section("headline", "Headline", tuple(blocks))
+
+
+def _lif_compared(comparison) -> bool:
+    return "lif" in comparison.models and len(comparison.models) > 1
+
+
+def _lif(comparison) -> Section:
+    if not _lif_compared(comparison):
+        return Section("lif-failures", "How badly LIF fits",
+                       (Paragraph("LIF and a richer model are not both in this comparison: nothing to measure."),))
+    from . import lif_failures
+
+    lines = lif_failures.sentences(lif_failures.lif_failures(comparison.table, comparison.models))
+    return Section("lif-failures", "How badly LIF fits", (Paragraph(lif_failures.SIGN_RULE), Items(tuple(lines))))
+
+
+def _split_parts(split) -> str:
+    if split.fraction is not None:
+        return (f"the first {split.fraction:.0%} of sweeps {list(split.train)} trained on, the rest of each held out "
+                f"(time windows: no held-out sample is fitted)")
+    return f"sweeps {list(split.train)} trained on, sweeps {list(split.test)} held out"
 
 
 def worst_features(comparison, n: int = WORST_FEATURES) -> dict[tuple[str, str], list[tuple[str, float]]]:
@@ -158,9 +188,9 @@ def _scores(comparison) -> Section:
                 text = _number(values.get((cell, model), math.nan))
                 row.append(Strong(text) if split == "test" and model in best.get(metric, ()) else text)
             rows.append(tuple(row))
-    caption = ("Scores per cell and model on held-out and training sweeps; bold: the best held-out value of a cell. "
-               "Gamma and explained variance: higher is better; objective, f-I error and missing feature values: "
-               "lower is better.")
+    caption = ("Scores per cell and model on held-out and training data; bold: the best held-out value of a cell. "
+               "Normalised Gamma, Md*, Gamma and explained variance: higher is better; feature |z|, objective, f-I "
+               "error and missing feature values: lower is better. Normalised Gamma and Md* need repeats.")
     return Section("scores-section", "Scores", (Table(tuple(header), tuple(rows), id="scores", caption=caption,
                                                       numeric=tuple(range(3, len(header)))),))
 
@@ -170,14 +200,21 @@ def _tests(comparison) -> Section:
         return Section("tests", "Paired tests", (Paragraph("One model: nothing to test."),))
     tests = comparison.all_tests()
     header = ("metric", "split", "model a", "model b", "cells", "a better", "b better", "median a - b",
-              "Wilcoxon W", "p", "p (BH)")
+              "95 % interval", "Wilcoxon W", "p", "smallest p", "p (BH)")
     rows = tuple((r.metric, _split_label(r.split), r.model_a, r.model_b, str(r.n_cells), str(r.a_better),
-                  str(r.b_better), _number(r.median_difference), _number(r.statistic), _number(r.p),
-                  _number(r.p_bh)) for r in tests.itertuples())
+                  str(r.b_better), _number(r.median_difference), f"{_number(r.ci_low)} to {_number(r.ci_high)}",
+                  _number(r.statistic), _number(r.p), _number(r.min_p), _number(r.p_bh)) for r in tests.itertuples())
     caption = ("Two-sided paired Wilcoxon signed-rank tests over cells, one per pair of models and held-out metric; "
                "p (BH): Benjamini-Hochberg adjusted within a metric. 'a better' counts the cells where model a "
-               "scores better in the metric's direction.")
-    return Section("tests", "Paired tests", (Table(header, rows, caption=caption, numeric=tuple(range(4, 11))),))
+               "scores better in the metric's direction. 95 % interval: bootstrap interval of the median difference "
+               "across cells. Smallest p: 2/2^n, the lowest p the exact test can give on n cells.")
+    blocks = [Table(header, rows, caption=caption, numeric=(4, 5, 6, 7, 9, 10, 11, 12))]
+    from .statistics import power_sentence
+
+    sentence = power_sentence(len(comparison.cells))
+    if sentence:
+        blocks.insert(0, Paragraph(sentence))
+    return Section("tests", "Paired tests", tuple(blocks))
 
 
 def _figures(comparison, drawn) -> Section:
@@ -247,7 +284,7 @@ def _settings(comparison) -> Section:
         text = f"{_number(value)} s" if key == "wall_time" and isinstance(value, (int, float)) else str(value)
         rows.append((key, text))
     for cell, split in comparison.splits.items():
-        rows.append((f"sweeps of {cell}", f"train {list(split.train)}, held out {list(split.test)}"))
+        rows.append((f"split of {cell}", f"{split.kind}: {_split_parts(split)}"))
     return Section("settings", "Settings and versions", (
         Table(("setting", "value"), tuple(rows)),
         Table(("package", "version"), tuple((k, str(v)) for k, v in versions.items()))))

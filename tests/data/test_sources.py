@@ -14,7 +14,7 @@ def test_a_reference_is_its_shipped_file_every_sweep_kept(name):
     recording = resolve(name)
     with np.load(reference_path(name)) as arrays:  # the truth: the file's own arrays
         n = sum(key.startswith("v_") for key in arrays.files)
-        assert len(recording) == n == 9  # eight steps and the noise sweep
+        assert len(recording) == n == (13 if name == "hh_rs_repeats" else 9)  # 8 steps, the noise sweep(s)
         for i, trace in enumerate(recording):
             np.testing.assert_array_equal(trace.v, arrays[f"v_{i}"])
     assert recording.cell == name and recording.metadata["reference"] == name
@@ -57,7 +57,9 @@ def test_a_path_and_a_file_spikefit_wrote(tmp_path):
 
 def test_an_unknown_source_names_what_there_is():
     with pytest.raises(ValueError, match="no file or folder 'hh_xx', and no sample or reference of that name; "
-                                         "samples are pyabf_fsi, sscx_l5ttpc_idrest, references hh, hh_rs, hh_fs"):
+                                         "samples are bluepyefe_b6_idrest, bluepyefe_b8_idrest, pyabf_171116sh_0018, pyabf_fsi, "
+                                         "sscx_l5ttpc_c060112a3_idrest, sscx_l5ttpc_idrest, references hh, hh_rs, hh_fs, hh_ib, "
+                                         "hh_lts, hh_rs_repeats"):
         resolve("hh_xx")
-    with pytest.raises(ValueError, match="unknown reference 'hh_xx'; references are hh, hh_rs, hh_fs"):
+    with pytest.raises(ValueError, match="unknown reference 'hh_xx'; references are hh, hh_rs, hh_fs, hh_ib, hh_lts, hh_rs_repeats"):
         reference_path("hh_xx")

@@ -47,3 +47,31 @@ def test_recordings_pickle_for_worker_processes():
     np.testing.assert_array_equal(again[0].v, trace.v)
     np.testing.assert_array_equal(again[0].spike_times, trace.spike_times)
     assert (again[0].stimulus.start, again[0].stimulus.stop) == (0.1, 0.4)
+
+
+def test_window_slices_samples_spikes_and_stimulus_window_consistently():
+    stim = step(1e-10, 0.1, 0.3, 0.4, dt=1e-3)
+    v = np.arange(400) * 1e-3  # sample i holds i mV: which samples survive is visible
+    trace = Trace(v, stim, [0.05, 0.15, 0.25, 0.35], {"sweep": 3})
+    part = trace.window(0.2, 0.38)
+    assert part.v.size == 180 and part.v[0] == pytest.approx(0.2) and part.v[-1] == pytest.approx(0.379)
+    assert part.spike_times == pytest.approx([0.05, 0.15])  # 0.25 and 0.35 s, shifted by 0.2 s
+    assert (part.stimulus.start, part.stimulus.stop) == pytest.approx((0.0, 0.1))  # step 0.1-0.3 cut at 0.2
+    assert part.current[:100] == pytest.approx(1e-10) and part.current[100:] == pytest.approx(0.0)
+    assert part.metadata["sweep"] == 3 and part.metadata["offset"] == pytest.approx(0.2)
+    again = part.window(0.1, 0.18)  # offsets add up
+    assert again.metadata["offset"] == pytest.approx(0.3) and again.stimulus.start is None  # misses the step
+    assert again.stimulus.metadata["offset"] == pytest.approx(0.3)
+
+
+def test_recording_window_slices_every_sweep_and_keeps_the_cell():
+    recording = Recording([_trace(), _trace((0.05,))], {"cell": "c"})
+    part = recording.window(0.0, 0.2)
+    assert part.cell == "c" and len(part) == 2
+    assert [list(s.spike_times) for s in part] == [[0.15], [0.05]]
+
+
+@pytest.mark.parametrize("start, stop", [(0.3, 0.2), (-0.1, 0.2), (0.1, 0.5), (0.1, 0.1002)])
+def test_window_refuses_an_empty_or_outside_slice(start, stop):
+    with pytest.raises(ValueError, match="window"):
+        _trace().window(start, stop)

@@ -6,10 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import spikefit
 from spikefit.features.metrics import (METRICS, GammaUndefined, batch_gamma, explained_variance, gamma_factor,
-                                       gamma_over_repeats, intrinsic_reliability, normalized_gamma, spike_train_ev,
-                                       subthreshold_error, van_rossum_distance)
+                                       gamma_over_repeats, intrinsic_reliability, md_star, normalized_gamma,
+                                       spike_train_ev, van_rossum_distance)
 
 DURATION = 10.0
 trains = st.lists(st.floats(0.0, DURATION, allow_nan=False), min_size=1, max_size=60,
@@ -143,6 +142,42 @@ def test_reliability_normalisation():
         intrinsic_reliability(noisy[:1], 4e-3, 20.0)
 
 
+def test_normalized_gamma_by_hand():
+    # repeats [1, 3] and [1, 5] s share one spike; the model [1, 3] is the first repeat
+    r1, r2, model, delta, duration = [1.0, 3.0], [1.0, 5.0], [1.0, 3.0], 4e-3, 10.0
+    chance = 2 * (2 / duration) * delta  # 2 nu delta, every train fires 2 spikes in 10 s
+    one_shared = (1 - chance * 2) / (0.5 * 4 * (1 - chance))  # Gamma of two trains sharing 1 of 2 spikes
+    assert intrinsic_reliability([r1, r2], delta, duration) == pytest.approx(one_shared)
+    expected = np.mean([1.0, one_shared]) / one_shared
+    assert normalized_gamma(model=model, repeats=[r1, r2], delta=delta, duration=duration) == pytest.approx(expected)
+
+
+# --- Md* -------------------------------------------------------------------------------
+def test_md_star_by_hand():
+    d1, d2, model = [0.1, 0.5], [0.102, 0.8], [0.1, 0.5, 0.9]
+    # pairs within 4 ms: d1-d2 one (0.1, 0.102); d1-model two; d2-model one (0.102, 0.1); model-model three (itself)
+    dm, dd, mm = (2 + 1) / 2, 1.0, 3.0
+    assert md_star(model=model, data=[d1, d2], delta=4e-3) == pytest.approx(2 * dm / (dd + mm))  # 0.75
+    assert md_star(model=d1, data=[d1, d1, d1]) == pytest.approx(1.0)
+
+
+def test_md_star_of_a_stochastic_model_uses_distinct_pairs_on_both_sides():
+    m1, m2, d1, d2 = [0.1], [0.1, 0.3], [0.1], [0.3]
+    dm = (1 + 1 + 0 + 1) / 4  # (d1, m1), (d1, m2), (d2, m1), (d2, m2)
+    dd, mm = 0.0, 1.0  # d1-d2 share nothing; m1-m2 share the spike at 0.1 s
+    assert md_star(model=[m1, m2], data=[d1, d2], delta=4e-3) == pytest.approx(2 * dm / (dd + mm))
+
+
+def test_md_star_bad_input_and_silence():
+    assert math.isnan(md_star(model=np.array([]), data=[[0.1], [0.5]]))  # nothing coincides anywhere
+    with pytest.raises(ValueError, match="Md\\* needs at least 2 repeats of the data .*got 1"):
+        md_star(model=[0.1], data=[[0.1]])
+    with pytest.raises(ValueError, match="Delta must be > 0, got delta=0.0"):
+        md_star(model=[0.1], data=[[0.1], [0.1]], delta=0.0)
+    with pytest.raises(TypeError):
+        md_star([0.1], [[0.1], [0.1]])  # keyword-only: (model, data) cannot be swapped silently
+
+
 # --- van Rossum distance -----------------------------------------------------------------
 @settings(deadline=None)
 @given(trains, st.floats(1e-3, 0.1))
@@ -194,6 +229,24 @@ def test_explained_variance_normalised_by_reliability():
     assert abs(unrelated) < 0.2
 
 
+def test_explained_variance_by_hand():
+    # spikes far apart (> 8 sigma): the smoothed bumps do not overlap, each has sum 1 and a sum of
+    # squares E2 = 1 / (2 sqrt(pi) sigma_bins), so every mean and variance is a count of bumps
+    sigma, dt, duration = 10e-3, 1e-3, 10.0
+    n, e2 = duration / dt, 1 / (2 * math.sqrt(math.pi) * sigma / dt)
+    r1, r2, model = [1.0, 3.0], [1.0, 5.0], [1.0, 3.0]
+
+    def ev(shared_squares, squares_x, squares_y):  # 2 cov / (var x + var y); each train's bumps sum to 2
+        cov = (shared_squares * e2 - 4 / n) / n
+        var = lambda s: (s * e2 - 4 / n) / n  # noqa: E731
+        return 2 * cov / (var(squares_x) + var(squares_y))
+
+    model_ev = np.mean([ev(2, 2, 2), ev(1, 2, 2)])  # model = r1; model and r2 share one bump
+    psth_ev = ev(1.5, 1.5, 2)  # PSTH: bump 1 at 1 s, 0.5 at 3 s and 5 s; the same against r1 and r2
+    value = explained_variance(model=model, data=[r1, r2], sigma=sigma, dt=dt, duration=duration)
+    assert value == pytest.approx(model_ev / psth_ev, rel=1e-4)
+
+
 def test_explained_variance_empty_and_bad_input():
     assert math.isnan(spike_train_ev(np.array([]), np.array([]), duration=1.0))
     assert spike_train_ev(np.array([]), [0.5], duration=1.0) == 0.0
@@ -206,42 +259,8 @@ def test_explained_variance_empty_and_bad_input():
 
 
 # --- subthreshold error ------------------------------------------------------------------
-@pytest.fixture(scope="module")
-def traces():
-    stim = spikefit.step(0.5e-9, 0.1, 0.9, 1.0)
-    lif = spikefit.get_model("lif")
-    return lif.simulate(None, stim), lif.simulate({"V_reset": -65e-3}, stim)
-
-
-def test_subthreshold_error(traces):
-    a, b = traces
-    assert subthreshold_error(a, a) == 0.0
-    whole = subthreshold_error(a, b)
-    assert 0 < whole < 0.02
-    assert subthreshold_error(a, b, windows=[(0.0, 0.1)]) == pytest.approx(0.0, abs=1e-12)  # before the step
-    shifted = a.v + 1e-3
-    assert subthreshold_error(a.v, shifted, dt=a.dt, spike_margin=(0, 0)) == pytest.approx(1e-3)
-
-
-@pytest.mark.parametrize("kwargs, message", [
-    ({"windows": [(0.5, 1.5)]}, r"0 <= start < stop <= duration must hold for each window, got \(0.5, 1.5\)"),
-    ({"windows": [(0.4, 0.3)]}, r"got \(0.4, 0.3\) s"),
-    ({"windows": [(0.3, 0.3001)], "spike_margin": (1.0, 1.0)}, "the windows hold no sample"),
-])
-def test_subthreshold_error_bad_windows(traces, kwargs, message):
-    with pytest.raises(ValueError, match=message):
-        subthreshold_error(*traces, **kwargs)
-
-
-def test_subthreshold_error_arrays_need_dt():
-    with pytest.raises(ValueError, match=r"dt \(s\) must be given"):
-        subthreshold_error(np.zeros(5), np.zeros(5))
-    with pytest.raises(ValueError, match="1-D of equal length"):
-        subthreshold_error(np.zeros(5), np.zeros(4), dt=1e-4)
-
-
 def test_registry():
-    assert set(METRICS) == {"gamma_factor", "van_rossum_distance", "explained_variance", "subthreshold_error"}
+    assert set(METRICS) == {"gamma_factor", "van_rossum_distance", "explained_variance", "md_star", "subthreshold_error"}
 
 
 def test_normalized_gamma_is_nan_when_repeats_agree_no_better_than_chance():

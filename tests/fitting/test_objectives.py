@@ -6,7 +6,8 @@ import pytest
 
 import spikefit
 from spikefit.features import FIRING_FEATURES
-from spikefit.features.metrics import gamma_factor, subthreshold_error
+from spikefit.features.metrics import gamma_factor
+from spikefit.features.voltage_error import subthreshold_error
 from spikefit.fitting import objectives as O
 from spikefit.fitting import target as T
 

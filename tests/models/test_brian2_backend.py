@@ -120,7 +120,7 @@ def test_cython_target_agrees_with_numpy(name):
 
 
 @pytest.mark.slow  # Brian's numpy target takes several seconds per HH run at dt = 8.3 us
-@pytest.mark.parametrize("name", ["hh", "hh_rs", "hh_fs"])
+@pytest.mark.parametrize("name", ["hh", "hh_rs", "hh_fs", "hh_ib", "hh_lts"])
 def test_hh_runs_under_brian2_and_agrees_with_numba(name):
     """Spike times within 0.2 ms; the kernels interpolate the 0 mV crossing, Brian does not."""
     model = get_model(name, backend="brian2")

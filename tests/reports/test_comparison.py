@@ -83,3 +83,89 @@ def test_with_a_storage_every_fit_is_a_study_that_a_second_run_resumes(tmp_path)
     assert len(first.fits[("hh_fs", "lif")].history) >= 32
     assert len(complete) == len(again.fits[("hh_fs", "lif")].history) >= 48  # the first run's trials kept
     assert len(complete) < 32 + 48  # resumed, not started over
+
+
+@pytest.fixture(scope="module")
+def noise_comparison():
+    from noise_cells import repeated_noise
+
+    return compare_models(["lif", "izhikevich", "adex"], [repeated_noise()], n_trials=48, seed=0, progress=False)
+
+
+def test_repeated_noise_holds_out_time_and_leads_with_normalised_gamma(noise_comparison):
+    split = noise_comparison.splits["noise_cell"]
+    assert split.kind == "time" and "no step levels" in split.reason
+    held_out = noise_comparison.table[noise_comparison.table["split"] == "test"]
+    for metric in ("gamma_normalized", "md_star", "reliability"):
+        values = held_out[held_out["metric"] == metric]["value"]
+        assert len(values) == 3 and values.notna().all(), metric
+    reliability = held_out[held_out["metric"] == "reliability"]["value"]
+    assert ((reliability > 0) & (reliability < 1)).all()  # the background noise makes repeats differ
+    lines = noise_comparison.headline()
+    assert lines[0].startswith("On noise_cell the headline is held-out reliability-normalised Gamma and Md*: "
+                               "noise_cell: its held-out repeats fire reliably above chance")
+    assert any("held-out reliability-normalised Gamma" in line and "beats" in line or " tie" in line
+               for line in lines[1:])
+    assert any("cannot go below p = 2/2^1 = 1" in line for line in lines)  # one cell: no test can show anything
+
+
+def test_no_fit_sees_a_held_out_sample(monkeypatch):
+    """Every split: what the fits receive holds no held-out sample (time: no sample past the boundary)."""
+    from noise_cells import repeated_noise
+
+    import spikefit.reports.comparison as comparison
+
+    seen = []
+
+    def record(function, jobs, *, workers, scheduler=None, on_done=None):
+        seen.extend((key, job["train"]) for key, job in jobs.items())
+        return {}
+
+    monkeypatch.setattr(comparison, "run_jobs", record)
+    noise = repeated_noise(n_repeats=4, duration=2.0)
+    for split in ("time", "repeat"):
+        seen.clear()
+        result = compare_models(["lif"], [noise], split=split, n_trials=8, progress=False)
+        [(_, train)] = seen
+        layout = result.splits["noise_cell"]
+        if split == "time":
+            boundary = layout.fraction * 2.0
+            assert all(t.stimulus.duration == pytest.approx(boundary) and t.metadata.get("offset", 0.0) == 0.0
+                       for t in train)
+        else:
+            assert [t.metadata["sweep"] for t in train] == [0, 2] and set(layout.test) == {1, 3}
+    for cell, split in (("hh_rs", "level"), ("hh_rs", "stimulus")):
+        seen.clear()
+        result = compare_models(["lif"], [cell], split=split, n_trials=8, progress=False)
+        [(_, train)] = seen
+        layout = result.splits[cell]
+        held_out = [layout.recording[i] for i in layout.test]
+        assert not set(layout.train) & set(layout.test)
+        assert all(not any(t is h for h in held_out) for t in train)
+
+
+def test_a_split_that_cannot_work_fails_before_any_fit(monkeypatch):
+    import spikefit.reports.comparison as comparison
+
+    monkeypatch.setattr(comparison, "run_jobs", lambda *a, **k: pytest.fail("a fit ran"))
+    with pytest.raises(ValueError, match="the repeat split leaves repeat group"):
+        compare_models(["lif"], ["hh"], split="repeat", n_trials=8, progress=False)
+
+
+def test_the_default_suite_resolves_and_splits_without_fitting():
+    """Issue 13: at least 8 cells, 4 of them real (shipped samples); each splits by the default
+    split, and every sweep that is not a step (noise, repeats of frozen noise) is held out."""
+    from spikefit.data import REFERENCES, resolve, samples
+    from spikefit.reports.cells import step_amplitude
+    from spikefit.reports.splits import split_cell
+    from spikefit.reports.comparison import DEFAULT_CELLS
+
+    assert len(DEFAULT_CELLS) >= 8 and len(set(DEFAULT_CELLS)) == len(DEFAULT_CELLS)
+    assert sum(name in samples.names() for name in DEFAULT_CELLS) >= 4
+    assert all(name in samples.names() or name in REFERENCES for name in DEFAULT_CELLS)
+    for name in DEFAULT_CELLS:
+        recording = resolve(name)
+        split = split_cell(recording, name)
+        not_steps = [i for i, trace in enumerate(recording) if not np.isfinite(step_amplitude(trace))]
+        assert set(not_steps) <= set(split.test) and split.train, name
+    assert len(split_cell(resolve("hh_rs_repeats"), "r").test) == 4 + 5  # 4 held-out levels, 5 repeats

@@ -25,7 +25,8 @@ def _image(path):
     return matplotlib.image.imread(path)
 
 
-@pytest.mark.parametrize("name", ["plot_fi_curves", "plot_feature_errors", "plot_history"])
+@pytest.mark.parametrize("name", ["plot_fi_curves", "plot_feature_errors", "plot_history",
+                                  "plot_lif_failures"])
 def test_each_figure_writes_a_png(comparison, tmp_path, name):
     path = getattr(figures, name)(comparison, tmp_path / f"{name}.png")
     assert path == tmp_path / f"{name}.png"

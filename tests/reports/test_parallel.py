@@ -1,7 +1,10 @@
-"""Jobs in worker processes: results in order, errors and crashes reported, the rest finish."""
+"""Jobs on Dask: results by key, errors with their tracebacks, a worker killed by its job
+replaced and the job failed after Dask's retries; the rest finish; Dask missing names the extra."""
 import os
 import signal
+import sys
 
+import distributed
 import pytest
 
 from spikefit.reports.parallel import JobFailure, run_jobs
@@ -19,6 +22,17 @@ def fail_or_die(x):
     return os.getpid()
 
 
+@pytest.fixture(scope="module")
+def client():
+    """Two worker processes; a task may kill its worker twice before it is failed."""
+    import dask
+
+    with dask.config.set({"distributed.scheduler.allowed-failures": 1, "distributed.scheduler.worker-saturation": 1.0}), \
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, dashboard_address=":0") as cluster, \
+            distributed.Client(cluster) as client:
+        yield client
+
+
 def test_in_process_jobs_and_errors():
     seen = []
     out = run_jobs(fail_or_die, {"a": {"x": "raise"}, "b": {"x": 1}}, workers=1, on_done=lambda k, o: seen.append(k))
@@ -26,21 +40,42 @@ def test_in_process_jobs_and_errors():
     assert out["b"] == os.getpid() and seen == ["a", "b"]
 
 
-def test_a_crashed_worker_fails_its_job_only():
-    jobs = {i: {"x": x} for i, x in enumerate(["die", 1, "raise", 2, 3, "die", 4])}
-    out = run_jobs(fail_or_die, jobs, workers=2)
-    assert list(out) == list(jobs)
-    for i in (0, 5):
-        assert isinstance(out[i], JobFailure) and "worker process died (exit code -9)" in out[i].error
-    assert out[2].error == "RuntimeError: boom" and "Traceback" in out[2].details
-    pids = [out[i] for i in (1, 3, 4, 6)]
+def test_a_job_that_kills_every_worker_fails_alone(client):
+    jobs = {i: {"x": x} for i, x in enumerate([1, "raise", "die", 2, 3])}
+    seen = []
+    out = run_jobs(fail_or_die, jobs, scheduler=client, on_done=lambda k, o: seen.append(k))
+    assert list(out) == list(jobs) and sorted(seen) == list(jobs)
+    assert isinstance(out[2], JobFailure) and "the worker process died while running this job" in out[2].error
+    assert "KilledWorker" in out[2].error
+    assert out[1].error == "RuntimeError: boom" and "Traceback" in out[1].details and "fail_or_die" in out[1].details
+    pids = [out[i] for i in (0, 3, 4)]
     assert all(isinstance(p, int) and p != os.getpid() for p in pids)
 
 
-def test_results_come_back_by_key():
-    assert run_jobs(square, {k: {"x": k} for k in range(5)}, workers=2) == {k: k * k for k in range(5)}
+def test_results_come_back_by_key_from_an_address(client):
+    address = client.scheduler.address
+    assert address.startswith("tcp://")
+    assert run_jobs(square, {k: {"x": k} for k in range(5)}, scheduler=address) == {k: k * k for k in range(5)}
+
+
+def test_a_local_cluster_of_two_processes_by_default():
+    out = run_jobs(fail_or_die, {k: {"x": k} for k in range(4)}, workers=2)
+    assert len(set(out.values())) <= 2 and os.getpid() not in out.values()
 
 
 def test_workers_must_be_positive():
     with pytest.raises(ValueError, match="workers must be an int >= 1, got workers=0"):
         run_jobs(square, {0: {"x": 1}}, workers=0)
+
+
+def test_a_scheduler_is_a_client_or_an_address():
+    with pytest.raises(ValueError, match="scheduler must be a dask.distributed.Client or an address .* got "
+                                         "scheduler=8786"):
+        run_jobs(square, {0: {"x": 1}}, scheduler=8786)
+
+
+def test_without_dask_the_error_names_the_extra(monkeypatch):
+    monkeypatch.setitem(sys.modules, "distributed", None)  # import distributed now raises ImportError
+    with pytest.raises(ImportError, match=r'on Dask \(a dependency of spikefit\), which is missing here: pip install "spikefit\[dask\]"'):
+        run_jobs(square, {0: {"x": 1}}, workers=2)
+    assert run_jobs(square, {0: {"x": 3}}) == {0: 9}  # one process needs no Dask

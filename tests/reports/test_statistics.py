@@ -3,7 +3,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from spikefit.reports.statistics import benjamini_hochberg, headline, paired_tests, summarise
+from spikefit.reports.statistics import (benjamini_hochberg, headline, median_interval, min_p, paired_tests,
+                                         power_sentence, summarise)
 
 
 def _table(values: dict, metric="gamma") -> pd.DataFrame:
@@ -56,8 +57,8 @@ def test_undefined_tests_are_nan_not_zero():
 def test_headline_sentences():
     table = _table({"adex": [0.9, 0.8, 0.7, 0.6, 0.5], "lif": [0.8, 0.6, 0.4, 0.2, 0.0], "izh": [0.9, 0.8, 0.4, 0.2, 0.0]})
     lines = headline(paired_tests(table, "gamma", models=["lif", "adex", "izh"]))
-    assert lines[0].startswith("adex beats lif on 5 of 5 cells (held-out gamma: median difference +0.3; "
-                               "Wilcoxon p = 0.0625")
+    assert lines[0].startswith("adex beats lif on 5 of 5 cells (held-out gamma: median difference +0.3, "
+                               "95 % interval +0.1 to +0.5; Wilcoxon p = 0.0625")
     assert lines[1].startswith("lif and izh tie") is False and "izh beats lif on 2 of 5 cells" in lines[1]
 
 
@@ -65,3 +66,22 @@ def test_summary_medians_and_quartiles():
     summary = summarise(_table({"a": [1.0, 2.0, 3.0, 4.0, 5.0]}))
     row = summary.iloc[0]
     assert (row["n_cells"], row["median"], row["q25"], row["q75"]) == (5, 3.0, 2.0, 4.0)
+
+
+def test_smallest_p_of_the_exact_test_and_the_power_sentence():
+    assert [min_p(n) for n in (4, 5, 6)] == [0.125, 0.0625, 0.03125]  # 2 / 2**n
+    table = _table({"a": [1, 2, 3, 4], "b": [0, 0, 0, 0]})
+    row = paired_tests(table, "gamma").iloc[0]
+    assert row.p == pytest.approx(row.min_p) == pytest.approx(0.125)  # every cell one way: the floor itself
+    assert "cannot go below p = 2/2^4 = 0.125" in power_sentence(4) and "at least 6 cells" in power_sentence(4)
+    assert power_sentence(6) is None and power_sentence(0) is None
+
+
+def test_median_interval_by_hand():
+    # 5 distinct differences: a resample's median is the smallest value when 3 or more of its 5 draws
+    # are: P = C(5,3) .2^3 .8^2 + C(5,4) .2^4 .8 + .2^5 = 0.058 > 0.025, so the 2.5 % point is 0.1
+    low, high = median_interval([0.1, 0.2, 0.3, 0.4, 0.5])
+    assert (low, high) == pytest.approx((0.1, 0.5))
+    wide = paired_tests(_table({"a": [0.1, 0.2, 0.3, 0.4, 0.5], "b": [0.0] * 5}), "gamma").iloc[0]
+    assert (wide.ci_low, wide.ci_high) == pytest.approx((0.1, 0.5))
+    assert all(np.isnan(median_interval([0.3]))) and all(np.isnan(median_interval([0.2, 0.2])))

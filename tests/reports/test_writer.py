@@ -18,7 +18,7 @@ from spikefit.reports.writer import write_report
 
 PAGES = {"index.html", "report.md", "scores.csv", "results.json"}
 FIGURES = {"traces_hh.png", "traces_hh_fs.png", "fi_curves.png", "feature_errors.png", "history.png",
-           "score_distributions.png"}
+           "score_distributions.png", "lif_failures.png"}
 FAILED = ("hh", "adex")
 
 
@@ -231,3 +231,33 @@ def test_page_with_a_failed_fit_loads_in_a_browser(browser, failed_report):
     from selenium.webdriver.common.by import By
 
     assert "RuntimeError: boom <b>&" in browser.find_element(By.ID, "failed").text
+
+
+@pytest.fixture(scope="module")
+def noise_report(tmp_path_factory):
+    """LIF and AdEx on a repeated frozen noise (the time split) beside a step reference."""
+    from noise_cells import repeated_noise
+
+    comparison = compare_models(["lif", "adex"], [repeated_noise(n_repeats=3, duration=2.0), "hh"], n_trials=16,
+                                seed=0, progress=False)
+    directory = tmp_path_factory.mktemp("noise")
+    return directory, comparison.write(directory), comparison
+
+
+def test_noise_page_loads_in_a_browser_with_every_figure(browser, noise_report):
+    directory, _, comparison = noise_report
+    browser.get((directory / "index.html").as_uri())
+    images = _images(browser)
+    assert {src for src, _, _ in images} == {name for name, *_ in sections.figure_plan(comparison)}
+    assert all(complete and width > 0 for _, complete, width in images), images
+    text = browser.find_element("id", "headline").text
+    assert "noise_cell: split by time" in text and "hh: split by level" in text
+    assert "On noise_cell the headline is held-out reliability-normalised Gamma and Md*" in text
+    assert "On hh the headline is held-out feature error" in text
+
+
+def test_noise_results_json_records_the_split_and_why(noise_report):
+    directory, _, _ = noise_report
+    splits = json.loads((directory / "results.json").read_text())["splits"]
+    assert splits["noise_cell"]["kind"] == "time" and splits["noise_cell"]["train_fraction"] == 0.6
+    assert "no step levels" in splits["noise_cell"]["reason"] and splits["hh"]["kind"] == "level"

@@ -14,10 +14,10 @@ from .network import (DT, MIN_CELLS, NetworkResult, PoissonKick, connection_prob
                       network_result, population_sizes)
 
 
-def simulate_network(n: int = 2000, lts_fraction: float = 0.1, b=5e-12, delay=3e-3,
+def simulate_network(n: int = 2000, *, lts_fraction: float = 0.1, b=5e-12, delay=3e-3,
                      delay_jitter=1.5e-3, facilitation: float = 0.0, depression: float = 0.0,
                      stdp: bool | float = False, stochastic_release: bool = False, duration=2.0,
-                     seed: int = 0, codegen_target: str | None = None, *,
+                     seed: int = 0, codegen_target: str | None = None,
                      kick: PoissonKick = PoissonKick(), V_reset=-55e-3, stdp_rate=0.01e-9,
                      dt=DT) -> NetworkResult:
     """Simulate the Destexhe 2009 cortical network (RS, LTS, FS AdEx cells) in Brian 2.

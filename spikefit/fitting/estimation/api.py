@@ -1,0 +1,367 @@
+"""``estimate``: model parameters from a voltage trace and its current, by regression."""
+from __future__ import annotations
+
+import math
+import warnings
+from dataclasses import dataclass
+from types import MappingProxyType
+from typing import Mapping
+
+import numpy as np
+import pandas as pd
+from scipy.optimize import minimize, minimize_scalar
+
+from . import events
+from .models import SPECS, design, solve, w_at_samples
+from .sweeps import Sweep, as_traces, prepare, with_window
+
+SAMPLES_PER_COEFFICIENT = 100
+"""Fewest regression intervals per fitted coefficient."""
+
+_DISPLAY = {"F": ("pF", 1e12), "S": ("nS", 1e9), "V": ("mV", 1e3), "A": ("pA", 1e12),
+            "s": ("ms", 1e3), "1/s": ("1/s", 1.0), "S/V": ("nS/mV", 1e6)}
+
+
+@dataclass(frozen=True, eq=False)
+class Estimate:
+    """Parameters estimated from a voltage trace, with how well the data determine each.
+
+    Attributes
+    ----------
+    model : str
+    params : mapping name -> float
+        Every parameter of the model, SI; NaN where the data hold no information on it.
+    stderr : mapping name -> float
+        Standard error (SI): from the regression covariance by the delta method, which
+        includes the searched (nonlinear) parameters through the Jacobian of the full least
+        squares (the curvature of the profiled residual); for the reset and t_ref from their
+        own least squares; for the cut, the spread over spikes / sqrt(n).
+    determined : mapping name -> bool
+    reasons : mapping name -> str
+        Why a parameter is not determined, and what value stands in.
+    units : mapping name -> str
+        SI unit of each parameter.
+    residual_rms : float
+        RMS residual of dV/dt over the regression intervals (V/s).
+    n_used, n_excluded : int
+        Sampling intervals in the regression, and left out (near spikes, refractory).
+    n_spikes : int
+    """
+
+    model: str
+    params: Mapping[str, float]
+    stderr: Mapping[str, float]
+    determined: Mapping[str, bool]
+    reasons: Mapping[str, str]
+    units: Mapping[str, str]
+    residual_rms: float
+    n_used: int
+    n_excluded: int
+    n_spikes: int
+
+    def __post_init__(self):
+        for name in ("params", "stderr", "determined", "reasons", "units"):
+            object.__setattr__(self, name, MappingProxyType(dict(getattr(self, name))))
+
+    def table(self) -> pd.DataFrame:
+        """The estimate in display units (pF, nS, mV, pA, ms), one row a parameter."""
+        rows = []
+        for name, value in self.params.items():
+            unit, scale = _DISPLAY.get(self.units[name], (self.units[name], 1.0))
+            rows.append({"parameter": name, "value": value * scale,
+                         "stderr": self.stderr[name] * scale, "unit": unit,
+                         "determined": self.determined[name], "reason": self.reasons.get(name, "")})
+        return pd.DataFrame(rows).set_index("parameter")
+
+
+def estimate(model, recording, *, spike_window=(2e-3, 3e-3), threshold=-20e-3,
+             smooth_current=None, passes=3) -> Estimate:
+    """Parameters (SI) of LIF, Izhikevich or AdEx from a voltage trace and its current.
+
+    dV/dt is regressed (least squares) on the model's regressors over the subthreshold
+    sampling intervals (the dynamic I-V curve of Badel et al. 2008; Pozzorini et al. 2015);
+    the parameters that enter nonlinearly (Izhikevich ``a``; AdEx ``Delta_T``, ``tau_w``) are
+    searched, a grid then a local minimisation of the regression residual. The cut, reset and
+    refractory period come from the fitted ODE around each spike (``events``). The
+    discretisation (``sweeps``) is second order, so the estimate targets the continuous ODE.
+
+    Parameters
+    ----------
+    model : str or Model
+        "lif", "izhikevich" or "adex".
+    recording : Trace or Recording
+        Voltage and injected current, one sampling interval for all sweeps. Spike times are
+        the traces' own (a simulation's mark the end of the integration step in which the
+        cut was crossed) or, where a trace has none, upward crossings of ``threshold``.
+    spike_window : (float, float)
+        Time (s) before and after each spike whose sampling intervals are left out of the
+        regression (the upswing, where the trapezoid rule fails, and the reset); the
+        estimated refractory period is added to the second.
+    threshold : float
+        Voltage (V) at which spikes are detected in traces without spike times.
+    smooth_current : float or None
+        Standard deviation (s) of a Gaussian that smooths the recorded current before the
+        regression. Noise in the current biases the regression (errors in variables: C
+        comes out too large); smoothing removes noise faster than the stimulus.
+    passes : int
+        Rounds of fit, then spike trajectories, then refit with them (3 converge).
+
+    Returns
+    -------
+    Estimate
+
+    Raises
+    ------
+    ValueError
+        For a model without an estimator, a sweep without current, mixed sampling intervals,
+        or fewer subthreshold intervals than the regression needs (100 per coefficient).
+
+    Notes
+    -----
+    What the data cannot determine is flagged, with the reason, never guessed silently:
+
+    * the cut is the lowest value the fitted ODE reaches at the spike times (every spike's
+      value is at or above it). Where the ODE runs away before the spike time (an AdEx cut
+      far above V_T: any cut there gives the same spikes) it is not determined, and the
+      spec's convention V_T + 5 Delta_T stands in;
+    * without spikes, the cut, the reset, t_ref and the jump (b, d) are NaN;
+    * a searched parameter is not determined when its standard error exceeds 10 % of it.
+
+    Standard errors assume independent residuals; they are a floor for real recordings.
+    Values outside the parameters' search bounds are reported as estimated, with a warning.
+    """
+    from ...models import get_model
+
+    model = get_model(model) if isinstance(model, str) else model
+    if model.name not in SPECS:
+        raise ValueError(f"model {model.name!r} has no estimator from the voltage trace: "
+                         f"estimate supports {', '.join(SPECS)}")
+    spec = SPECS[model.name]
+    before, after = (float(x) for x in spike_window)
+    if not (before >= 0 and after >= 0):
+        raise ValueError(f"spike_window must be two times >= 0 s, got {spike_window}")
+    if int(passes) != passes or passes < 1:
+        raise ValueError(f"passes must be a positive integer, got {passes}")
+    traces = as_traces(recording)
+    sweeps = [prepare(t, threshold=threshold, before=before, after=after,
+                      smooth_current=smooth_current) for t in traces]
+    # before any fit, a held (refractory) voltage shows as intervals without change
+    first = [Sweep(s.v, s.current, s.dt, s.spikes, s.k_spike, s.used & (np.diff(s.v) != 0))
+             for s in sweeps]
+    _require_samples(spec, first)
+    v_ref = max(float(s.v[:-1][s.used].max()) for s in first if s.used.any())
+    fitter = _Fitter(spec, model, v_ref, before, after)
+    return fitter.result(fitter.run(first, passes))
+
+
+def _require_samples(spec, sweeps):
+    n_coef = len(spec.linear_names(len(sweeps))) + len(spec.nonlinear)
+    need = SAMPLES_PER_COEFFICIENT * n_coef
+    have = sum(int(s.used.sum()) for s in sweeps)
+    if have < need:
+        total = sum(s.used.size for s in sweeps)
+        raise ValueError(
+            f"the {spec.name} regression needs at least {need} subthreshold sampling intervals "
+            f"({SAMPLES_PER_COEFFICIENT} per coefficient, {n_coef} coefficients), got {have} of "
+            f"{total} outside the spike windows: record longer, or with fewer spikes")
+
+
+@dataclass
+class _State:
+    nl: tuple
+    coef: np.ndarray
+    params: dict
+    sweeps: list
+    x: np.ndarray
+    y: np.ndarray
+    corrections: list
+    cut_values: np.ndarray
+    n_runaway: int
+    reset_stderr: dict
+    t_ref: float
+
+
+class _Fitter:
+    """The rounds of regression and spike trajectories of one estimate."""
+
+    def __init__(self, spec, model, v_ref, before, after):
+        self.spec, self.model, self.v_ref = spec, model, v_ref
+        self.before, self.after = before, after
+        self.t_ref_max = model.parameter(spec.t_ref).high if spec.t_ref else 0.0
+
+    def rss(self, sweeps, nl, corrections, cache=None):
+        x, y, _ = design(self.spec, sweeps, nl, self.v_ref, corrections, cache)
+        return solve(x, y)[1]
+
+    def search(self, sweeps, corrections, start):
+        """The nonlinear parameters that minimise the regression residual (log scale)."""
+        spec = self.spec
+        if not spec.nonlinear:
+            return ()
+        specs = [self.model.parameter(n) for n in spec.nonlinear]
+        cache = {}
+
+        def cost(log_nl):
+            return self.rss(sweeps, tuple(np.exp(log_nl)), corrections, cache)
+
+        if start is None:  # a grid a factor 3 beyond the search bounds, as values are not clipped
+            axes = [np.linspace(math.log(p.low / 3), math.log(p.high * 3), 25 if len(specs) == 1 else 8)
+                    for p in specs]
+            grid = np.stack(np.meshgrid(*axes, indexing="ij"), -1).reshape(-1, len(specs))
+            best = grid[np.argmin([cost(g) for g in grid])]
+            step = np.array([ax[1] - ax[0] for ax in axes])
+        else:  # a later round starts where the last ended
+            best, step = np.log(np.asarray(start)), np.full(len(specs), 0.02)
+        if len(specs) == 1:
+            fit = minimize_scalar(lambda x: cost([x]), bounds=(best[0] - step[0], best[0] + step[0]),
+                                  method="bounded", options={"xatol": 1e-7})
+            return (float(np.exp(fit.x)),)
+        simplex = np.vstack([best, best + np.diag(step / 2)])
+        fit = minimize(cost, best, method="Nelder-Mead",
+                       options={"initial_simplex": simplex, "xatol": 1e-6, "fatol": 1e-12 * cost(best),
+                                "maxiter": 100 if start is None else 40})
+        return tuple(float(v) for v in np.exp(fit.x))
+
+    def run(self, sweeps, passes):
+        spec = self.spec
+        masks = [events.usable(s) for s in sweeps]
+        corrections = [events.corrections(spec, None, s, m) for s, m in zip(sweeps, masks)]
+        nl, t_ref, reset = None, 0.0, None
+        for i in range(passes):
+            if i:
+                sweeps = [with_window(s, before=self.before, after=self.after + t_ref) for s in sweeps]
+            nl = self.search(sweeps, corrections, nl)
+            x, y, filters = design(spec, sweeps, nl, self.v_ref, corrections)
+            coef = solve(x, y)[0]
+            p = {**self.model.defaults(), **spec.params(coef, nl, self.v_ref)}
+            ws = [w_at_samples(spec, coef, p, f) for f in filters]
+            ups = [events.upswing(spec, p, s, w, m) for s, w, m in zip(sweeps, ws, masks)]
+            cut_values = np.concatenate([u[2] for u in ups])
+            n_runaway = int(np.count_nonzero(~np.isfinite(cut_values)))
+            p[spec.cut] = self._cut(p, cut_values, n_runaway)
+            reset, reset_stderr = self._reset(p, sweeps, [u[3] for u in ups], masks,
+                                              reset if i else None)
+            p.update(reset)
+            t_ref = p[spec.t_ref] if spec.t_ref and np.isfinite(p[spec.t_ref]) else 0.0
+            corrections = []
+            for s, m, u in zip(sweeps, masks, ups):
+                if m.any() and np.isfinite(p[spec.reset]):
+                    _, _, fine = events.post_reset(spec, p, s, u[3], m, p[spec.reset], t_ref, 2)
+                    corrections.append(events.corrections(spec, p, s, m, (u[0], u[1]), fine))
+                else:
+                    corrections.append(events.corrections(spec, p, s, m))
+        return _State(nl, coef, p, sweeps, x, y, corrections, cut_values, n_runaway,
+                      reset_stderr, t_ref)
+
+    def _cut(self, p, values, n_runaway):
+        if not values.size:
+            return math.nan
+        if n_runaway:  # the convention of the model's spec: V_cut = V_T + 5 Delta_T
+            return p["V_T"] + 5 * p["Delta_T"] if self.spec.name == "adex" else math.nan
+        # every spike time marks the end of the step (or the instant) in which the cut was
+        # crossed, so each spike's value is at or above the cut: the lowest is the estimate
+        return float(np.min(values))
+
+    def _reset(self, p, sweeps, w_spikes, masks, start):
+        spec = self.spec
+        names = [spec.reset] + ([spec.t_ref] if spec.t_ref else [])
+        if not any(m.any() for m in masks):
+            return {n: math.nan for n in names}, {n: math.nan for n in names}
+        n_free = max(int(math.ceil(self.after / sweeps[0].dt)), 2)
+        values, errors, _, _ = events.fit_reset(spec, p, sweeps, w_spikes, masks, n_free=n_free,
+                                                before=self.before, t_ref_max=self.t_ref_max,
+                                                start=start)
+        return values, errors
+
+    def result(self, state) -> Estimate:
+        spec, model = self.spec, self.model
+        names = [p.name for p in model.parameters]
+        n_used = int(state.x.shape[0])
+        n_total = sum(s.used.size for s in state.sweeps)
+        residual = state.y - state.x @ state.coef
+        stderr = {**self._regression_stderr(state, residual), **state.reset_stderr}
+        finite = state.cut_values[np.isfinite(state.cut_values)]
+        stderr[spec.cut] = float(np.std(finite, ddof=1) / math.sqrt(finite.size)) \
+            if finite.size > 1 and not state.n_runaway else math.nan
+        params = dict(state.params)
+        reasons = self._reasons(state, params, stderr)
+        for name in names:
+            stderr.setdefault(name, math.nan)
+        _warn_bounds(model, params)
+        return Estimate(model.name, {n: float(params[n]) for n in names},
+                        {n: float(stderr[n]) for n in names},
+                        {n: n not in reasons for n in names}, reasons,
+                        {p.name: p.unit for p in model.parameters},
+                        float(np.sqrt(np.mean(residual ** 2))), n_used, n_total - n_used,
+                        sum(int(s.spikes.size) for s in state.sweeps))
+
+    def _regression_stderr(self, state, residual):
+        """Delta method over the full least squares (linear coefficients and searched ones)."""
+        spec = self.spec
+        nl = np.asarray(state.nl, float)
+        columns = [state.x]
+        for j in range(nl.size):
+            h = 1e-5 * nl[j]
+            up, down = nl.copy(), nl.copy()
+            up[j] += h
+            down[j] -= h
+            x_up = design(spec, state.sweeps, tuple(up), self.v_ref, state.corrections)[0]
+            x_down = design(spec, state.sweeps, tuple(down), self.v_ref, state.corrections)[0]
+            columns.append(((x_up - x_down) @ state.coef / (2 * h))[:, None])
+        jac = np.hstack(columns)
+        theta = np.concatenate([state.coef, nl])
+        dof = max(jac.shape[0] - jac.shape[1], 1)
+        s2 = float(residual @ residual) / dof
+        norms = np.linalg.norm(jac, axis=0)
+        norms[norms == 0] = 1.0
+        cov = np.linalg.pinv((jac / norms).T @ (jac / norms)) / np.outer(norms, norms) * s2
+
+        def derived(t):
+            return spec.params(t[:state.coef.size], tuple(t[state.coef.size:]), self.v_ref)
+
+        base = derived(theta)
+        grad = np.zeros((len(base), theta.size))
+        for j in range(theta.size):
+            h = 1e-6 * (abs(theta[j]) or 1.0)
+            up, down = theta.copy(), theta.copy()
+            up[j] += h
+            down[j] -= h
+            d_up, d_down = derived(up), derived(down)
+            grad[:, j] = [(d_up[n] - d_down[n]) / (2 * h) for n in base]
+        var = np.einsum("ij,jk,ik->i", grad, cov, grad)
+        return {n: float(np.sqrt(max(v, 0.0))) for n, v in zip(base, var)}
+
+    def _reasons(self, state, params, stderr):
+        spec = self.spec
+        reasons = {}
+        spiking = [n for n in (spec.cut, spec.reset, spec.t_ref, spec.jump) if n]
+        n_spikes = sum(int(s.spikes.size) for s in state.sweeps)
+        if not n_spikes:
+            for name in spiking:
+                params[name] = math.nan
+                reasons[name] = "no spikes in the recording: nothing shows it; NaN"
+            return reasons
+        if state.n_runaway:
+            reasons[spec.cut] = (
+                f"the fitted ODE runs away (V > {events.RUNAWAY} V) before the recorded spike time "
+                f"in {state.n_runaway} of {state.cut_values.size} spikes: any cut above where it "
+                f"runs away gives the same spikes"
+                + ("; the model's convention V_T + 5 Delta_T stands in" if spec.name == "adex"
+                   else "; NaN"))
+        for name in spec.nonlinear:
+            if not stderr[name] < 0.1 * abs(params[name]):
+                reasons[name] = (f"the regression residual hardly changes with it (stderr "
+                                 f"{stderr[name]:.3g} for {params[name]:.3g})")
+        for name, err in stderr.items():
+            if not np.isfinite(err) and name not in reasons:
+                reasons[name] = "its standard error is not finite (the regressors are collinear)"
+        return reasons
+
+
+def _warn_bounds(model, params):
+    for spec in model.parameters:
+        value = params[spec.name]
+        if np.isfinite(value) and not spec.low <= value <= spec.high:
+            warnings.warn(f"estimated {spec.name} = {value:.6g} {spec.unit} lies outside its bounds "
+                          f"[{spec.low:g}, {spec.high:g}]; reported as estimated, not clipped",
+                          stacklevel=3)
