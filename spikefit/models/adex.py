@@ -24,7 +24,7 @@ import math
 
 from .kernel_tools import _EXP_MAX, NO_EVENT, NOT_FINITE, RELEASE, SPIKE, exp_simd, hold_after_spike
 from .parameters import Parameter, less, non_negative, positive
-from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
+from .reset_kernels import FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks, parameter_rows
 
 CROSSING_ITERATIONS = 8
 """Most partial steps spent finding a crossing (regula falsi, Illinois); it usually ends
@@ -48,28 +48,28 @@ PARAMETERS = (
 ROW = parameter_rows(PARAMETERS)
 
 
+K = constant_rows("dt_C g_L E_L V_T inv_DT gL_DT dt_tauw a b V_reset V_cut t_ref cut_finite")
+"""Rows of the kernel's constants; ``cut_finite`` is 1 where exp at V_cut is a float."""
+
+
 @njit(inline="always")
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
-    g_L = P[ROW.g_L, lo:hi].copy()
-    inv_DT = 1.0 / P[ROW.Delta_T, lo:hi]
-    V_cut = P[ROW.V_cut, lo:hi].copy()
-    V_T = P[ROW.V_T, lo:hi].copy()
-    constants = (
-        dt / P[ROW.C, lo:hi],
-        g_L,
-        P[ROW.E_L, lo:hi].copy(),
-        V_T,
-        inv_DT,
-        g_L * P[ROW.Delta_T, lo:hi],
-        dt / P[ROW.tau_w, lo:hi],
-        P[ROW.a, lo:hi].copy(),
-        P[ROW.b, lo:hi].copy(),
-        P[ROW.V_reset, lo:hi].copy(),
-        V_cut,
-        P[ROW.t_ref, lo:hi].copy(),
-    )
-    return constants, V_cut
+    C = np.empty((len(K), hi - lo))
+    C[K.dt_C] = dt / P[ROW.C, lo:hi]
+    C[K.g_L] = P[ROW.g_L, lo:hi]
+    C[K.E_L] = P[ROW.E_L, lo:hi]
+    C[K.V_T] = P[ROW.V_T, lo:hi]
+    C[K.inv_DT] = 1.0 / P[ROW.Delta_T, lo:hi]
+    C[K.gL_DT] = P[ROW.g_L, lo:hi] * P[ROW.Delta_T, lo:hi]
+    C[K.dt_tauw] = dt / P[ROW.tau_w, lo:hi]
+    C[K.a] = P[ROW.a, lo:hi]
+    C[K.b] = P[ROW.b, lo:hi]
+    C[K.V_reset] = P[ROW.V_reset, lo:hi]
+    C[K.V_cut] = P[ROW.V_cut, lo:hi]
+    C[K.t_ref] = P[ROW.t_ref, lo:hi]
+    C[K.cut_finite] = (C[K.V_cut] - C[K.V_T]) * C[K.inv_DT] < _EXP_MAX
+    return C, C[K.V_cut]
 
 
 @njit(inline="always")
@@ -85,11 +85,12 @@ def _heun(v, w, I, h_C, g_L, E_L, V_T, inv_DT, gL_DT, h_tauw, a, held):
 
 
 @njit(inline="always")
-def _step(constants, x, ref, flag, I):
+def _step(C, x, ref, flag, I):
     """One Heun step of every set of the block, v frozen while refractory; a set that
     crossed V_cut keeps its start state for ``_fire``. Flags each set's event and returns
-    how many sets had one."""
-    dt_C, g_L, E_L, V_T, inv_DT, gL_DT, dt_tauw, a, b, V_reset, V_cut, t_ref = constants
+    the sum of the flags."""
+    dt_C, g_L, E_L, V_T, inv_DT, gL_DT = C[K.dt_C], C[K.g_L], C[K.E_L], C[K.V_T], C[K.inv_DT], C[K.gL_DT]
+    dt_tauw, a, V_cut, cut_finite = C[K.dt_tauw], C[K.a], C[K.V_cut], C[K.cut_finite]
     v = x[0]
     w = x[1]
     n_events = 0
@@ -105,9 +106,9 @@ def _step(constants, x, ref, flag, I):
         # past the cut, or overflowed within the step: a spike where the model is a float up
         # to V_cut; where exp at V_cut overflows, the model cannot reach its cut: divergence
         beyond = (v_new > V_cut[j]) | ~((abs(v_new) < np.inf) & (abs(w_new) < np.inf))
-        cut_finite = (V_cut[j] - V_T[j]) * inv_DT[j] < _EXP_MAX
-        fired = started_finite & beyond & cut_finite
-        finite = started_finite & (cut_finite | ~beyond)
+        cut_ok = cut_finite[j] > 0.0
+        fired = started_finite & beyond & cut_ok
+        finite = started_finite & (cut_ok | ~beyond)
         keep = fired | releasing  # the scalar pass integrates these from the start state
         v[j] = vj if keep else v_new
         w[j] = wj if keep else w_new
@@ -133,22 +134,22 @@ def _heun_z(z, w, I, h_C, g_L, E_L, V_T, inv_DT, h_tauw, a):
 
 
 @njit(inline="always")
-def _fire(constants, x, ref, j, I, dt):
+def _fire(C, x, ref, j, I, dt):
     """Spike of set ``j`` within this step: how long (s) before the step's end; resets
     there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``)."""
-    dt_C, g_L, E_L, V_T, inv_DT, gL_DT, dt_tauw, a, b, V_reset, V_cut, t_ref = constants
-    p = (g_L[j], E_L[j], V_T[j], inv_DT[j], gL_DT[j])
-    z0, w0 = math.exp(-(x[0, j] - V_T[j]) * inv_DT[j]), x[1, j]
-    level = math.exp(-(V_cut[j] - V_T[j]) * inv_DT[j])
+    p = (C[K.g_L, j], C[K.E_L, j], C[K.V_T, j], C[K.inv_DT, j], C[K.gL_DT, j])
+    dt_Cj, dt_tauwj, aj = C[K.dt_C, j], C[K.dt_tauw, j], C[K.a, j]
+    z0, w0 = math.exp(-(x[0, j] - p[2]) * p[3]), x[1, j]
+    level = math.exp(-(C[K.V_cut, j] - p[2]) * p[3])
     # z falls through the level within the step, nearly linearly: regula falsi (Illinois)
     lo, hi, g_lo = 0.0, 1.0, z0 - level
-    z_s, w_s = _heun_z(z0, w0, I, dt_C[j], p[0], p[1], p[2], p[3], dt_tauw[j], a[j])
+    z_s, w_s = _heun_z(z0, w0, I, dt_Cj, p[0], p[1], p[2], p[3], dt_tauwj, aj)
     g_hi = z_s - level
     s, kept = 1.0, 0
     if g_hi < 0.0:  # else the v step crossed and the z step did not: the step's end
         for _ in range(CROSSING_ITERATIONS):
             s = (lo * g_hi - hi * g_lo) / (g_hi - g_lo)
-            z_s, w_s = _heun_z(z0, w0, I, s * dt_C[j], p[0], p[1], p[2], p[3], s * dt_tauw[j], a[j])
+            z_s, w_s = _heun_z(z0, w0, I, s * dt_Cj, p[0], p[1], p[2], p[3], s * dt_tauwj, aj)
             g_s = z_s - level
             if abs(g_s) < 1e-5 * level:  # v within 10 nV of V_cut (Delta_T = 1 mV)
                 break
@@ -161,28 +162,28 @@ def _fire(constants, x, ref, j, I, dt):
                 g_hi = 0.5 * g_hi if kept < 0 else g_hi
                 kept = -1
     rest = (1.0 - s) * dt
-    hold, ref[j] = hold_after_spike(t_ref[j], rest, dt)
-    v, w = V_reset[j], w_s + b[j]
+    hold, ref[j] = hold_after_spike(C[K.t_ref, j], rest, dt)
+    v, w = C[K.V_reset, j], w_s + C[K.b, j]
     if hold > 0.0:  # v held at V_reset, w integrates on
-        v, w = _heun(v, w, I, hold / dt * dt_C[j], p[0], p[1], p[2], p[3], p[4],
-                     hold / dt * dt_tauw[j], a[j], True)
+        v, w = _heun(v, w, I, hold / dt * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+                     hold / dt * dt_tauwj, aj, True)
     r = (rest - hold) / dt
-    x[0, j], x[1, j] = _heun(v, w, I, r * dt_C[j], p[0], p[1], p[2], p[3], p[4], r * dt_tauw[j],
-                             a[j], False)
+    x[0, j], x[1, j] = _heun(v, w, I, r * dt_Cj, p[0], p[1], p[2], p[3], p[4], r * dt_tauwj,
+                             aj, False)
     return rest
 
 
 @njit(inline="always")
-def _release(constants, x, ref, j, I, dt):
+def _release(C, x, ref, j, I, dt):
     """End of set ``j``'s refractory period within this step: v held, then free."""
-    dt_C, g_L, E_L, V_T, inv_DT, gL_DT, dt_tauw, a, b, V_reset, V_cut, t_ref = constants
-    p = (g_L[j], E_L[j], V_T[j], inv_DT[j], gL_DT[j])
+    p = (C[K.g_L, j], C[K.E_L, j], C[K.V_T, j], C[K.inv_DT, j], C[K.gL_DT, j])
+    dt_Cj, dt_tauwj, aj = C[K.dt_C, j], C[K.dt_tauw, j], C[K.a, j]
     held = ref[j]
-    v, w = _heun(x[0, j], x[1, j], I, held * dt_C[j], p[0], p[1], p[2], p[3], p[4],
-                 held * dt_tauw[j], a[j], True)
+    v, w = _heun(x[0, j], x[1, j], I, held * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+                 held * dt_tauwj, aj, True)
     free = 1.0 - held
-    x[0, j], x[1, j] = _heun(v, w, I, free * dt_C[j], p[0], p[1], p[2], p[3], p[4],
-                             free * dt_tauw[j], a[j], False)
+    x[0, j], x[1, j] = _heun(v, w, I, free * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+                             free * dt_tauwj, aj, False)
     ref[j] = 0.0
 
 

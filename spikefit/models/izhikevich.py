@@ -23,7 +23,7 @@ from .base import Model
 from .brian2_equations import Brian2Equations
 from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE
 from .parameters import Parameter, less, less_equal, positive
-from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
+from .reset_kernels import FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks, parameter_rows
 
 CROSSING_ITERATIONS = 8
 """Most partial steps spent finding a crossing (regula falsi, Illinois); it usually ends
@@ -45,21 +45,24 @@ PARAMETERS = (
 ROW = parameter_rows(PARAMETERS)
 
 
+K = constant_rows("dt_C k v_r v_t v_peak dt_a b c d")
+"""Rows of the kernel's constants."""
+
+
 @njit(inline="always")
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
-    constants = (
-        dt / P[ROW.C, lo:hi],
-        P[ROW.k, lo:hi].copy(),
-        P[ROW.v_r, lo:hi].copy(),
-        P[ROW.v_t, lo:hi].copy(),
-        P[ROW.v_peak, lo:hi].copy(),
-        dt * P[ROW.a, lo:hi],
-        P[ROW.b, lo:hi].copy(),
-        P[ROW.c, lo:hi].copy(),
-        P[ROW.d, lo:hi].copy(),
-    )
-    return constants, constants[4]
+    C = np.empty((len(K), hi - lo))
+    C[K.dt_C] = dt / P[ROW.C, lo:hi]
+    C[K.k] = P[ROW.k, lo:hi]
+    C[K.v_r] = P[ROW.v_r, lo:hi]
+    C[K.v_t] = P[ROW.v_t, lo:hi]
+    C[K.v_peak] = P[ROW.v_peak, lo:hi]
+    C[K.dt_a] = dt * P[ROW.a, lo:hi]
+    C[K.b] = P[ROW.b, lo:hi]
+    C[K.c] = P[ROW.c, lo:hi]
+    C[K.d] = P[ROW.d, lo:hi]
+    return C, C[K.v_peak]
 
 
 @njit(inline="always")
@@ -88,10 +91,11 @@ def _heun(v, u, I, h_C, k_, v_r, v_t, h_a, b):
 
 
 @njit(inline="always")
-def _step(constants, x, ref, flag, I):
+def _step(C, x, ref, flag, I):
     """One Heun step of every set of the block; a set that reached v_peak keeps its start
-    state for ``_fire``. Flags each set's event and returns how many sets had one."""
-    dt_C, k_, v_r, v_t, v_peak, dt_a, b, c, d = constants
+    state for ``_fire``. Flags each set's event and returns the sum of the flags."""
+    dt_C, k_, v_r, v_t, v_peak, dt_a, b = (C[K.dt_C], C[K.k], C[K.v_r], C[K.v_t], C[K.v_peak],
+                                           C[K.dt_a], C[K.b])
     v = x[0]
     u = x[1]
     n_events = 0
@@ -117,23 +121,23 @@ def _height(v, v_t):
 
 
 @njit(inline="always")
-def _fire(constants, x, ref, j, I, dt):
+def _fire(C, x, ref, j, I, dt):
     """Spike of set ``j`` within this step: how long (s) before the step's end; resets
     there and integrates the rest of the step (see ``reset_kernels``)."""
-    dt_C, k_, v_r, v_t, v_peak, dt_a, b, c, d = constants
-    kj, v_rj, v_tj, bj, peak = k_[j], v_r[j], v_t[j], b[j], v_peak[j]
+    kj, v_rj, v_tj, bj, peak = C[K.k, j], C[K.v_r, j], C[K.v_t, j], C[K.b, j], C[K.v_peak, j]
+    dt_Cj, dt_aj = C[K.dt_C, j], C[K.dt_a, j]
     v0, u0 = x[0, j], x[1, j]
     level = _height(peak, v_tj)
     lo, hi = 0.0, 1.0  # fractions of the step: v below v_peak at lo, not below at hi
     z_lo = _height(v0, v_tj)
-    v_s, u_s = _rk4(v0, u0, I, dt_C[j], kj, v_rj, v_tj, dt_a[j], bj)
+    v_s, u_s = _rk4(v0, u0, I, dt_Cj, kj, v_rj, v_tj, dt_aj, bj)
     z_hi = _height(v_s, v_tj)
     s, kept = 1.0, 0
     for _ in range(CROSSING_ITERATIONS):
         # v above v_t at lo: interpolate 1/(v - v_t) linearly (Illinois: an end kept twice
         # has its distance to the level halved, against one-sided convergence); else bisect
         s = lo + (hi - lo) * (z_lo - level) / (z_lo - z_hi) if z_lo < np.inf else 0.5 * (lo + hi)
-        v_s, u_s = _rk4(v0, u0, I, s * dt_C[j], kj, v_rj, v_tj, s * dt_a[j], bj)
+        v_s, u_s = _rk4(v0, u0, I, s * dt_Cj, kj, v_rj, v_tj, s * dt_aj, bj)
         if abs(v_s - peak) < 1e-5:  # 10 uV: under 0.2 us at the rates near v_peak
             break
         if v_s < peak:
@@ -145,12 +149,12 @@ def _fire(constants, x, ref, j, I, dt):
             z_lo = level + 0.5 * (z_lo - level) if kept > 0 and z_lo < np.inf else z_lo
             kept = 1
     r = 1.0 - s
-    x[0, j], x[1, j] = _rk4(c[j], u_s + d[j], I, r * dt_C[j], kj, v_rj, v_tj, r * dt_a[j], bj)
+    x[0, j], x[1, j] = _rk4(C[K.c, j], u_s + C[K.d, j], I, r * dt_Cj, kj, v_rj, v_tj, r * dt_aj, bj)
     return r * dt
 
 
 @njit(inline="always")
-def _release(constants, x, ref, j, I, dt):
+def _release(C, x, ref, j, I, dt):
     """Never called: the model has no refractory period."""
 
 

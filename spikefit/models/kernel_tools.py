@@ -23,6 +23,16 @@ BLOCK = 256
 NO_EVENT, SPIKE, NOT_FINITE, RELEASE = 0, 1, 2, 3
 """Events of a step; RELEASE: a refractory period ends within the step."""
 
+SAMPLE_ROUNDING = 1e-6
+"""Tolerance (in samples) of rounding a spike time up to the sample that draws it.
+
+A recorded trace draws a spike at the first sample after its step; ``drawn_peaks``
+(``spikefit.features.peaks``) finds that sample from the spike time alone, as
+``ceil(t / dt - SAMPLE_ROUNDING)``, so the kernels stamp no spike closer than
+``2 * SAMPLE_ROUNDING`` samples (0.2 ns at 0.1 ms) after the start of its step: a crossing
+found earlier than that, as AdEx's can be far above V_T, is stamped there.
+"""
+
 DRAWN_SPIKE_PEAK = 0.02
 """Lowest value (V) at which a reset model's recorded trace draws a spike.
 
@@ -86,22 +96,6 @@ def exp_simd(x):
     y = p2 * scale
     y = np.inf if big else y
     return x if x != x else y
-
-
-@njit(inline="always")
-def record_event(diverging, i, when, spikes, counts, diverged):
-    """Record set ``i``'s spike at ``when`` (s), or its divergence.
-
-    A spike time goes into ``spikes`` while there is room; ``counts`` keeps counting past
-    the capacity so that the caller can rerun the set with a bigger buffer. A set that is
-    no longer finite is marked diverged once and records nothing more.
-    """
-    if diverging:
-        diverged[i] = True
-    elif not diverged[i]:
-        if counts[i] < spikes.shape[1]:
-            spikes[i, counts[i]] = when
-        counts[i] += 1
 
 
 @njit(cache=True)

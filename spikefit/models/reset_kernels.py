@@ -2,22 +2,27 @@
 
 A reset model gives four small numba functions, compiled ``inline="always"`` into its kernel:
 
-``coefficients(P, lo, hi, dt) -> (constants, peak)``
-    What the step needs of sets ``lo`` to ``hi - 1``: a tuple of per-set arrays and the
-    value (V) at which a recorded trace draws each set's spikes. ``P`` rows are read by name
-    through ``parameter_rows``, never by position.
-``step(constants, x, ref, flag, I) -> n_events``
+``coefficients(P, lo, hi, dt) -> (C, peak)``
+    What the step needs of sets ``lo`` to ``hi - 1``: a (n_constants, m) array, one row per
+    constant, named through ``constant_rows`` (``C[K.dt_C, j]``), and the value (V) at which
+    a recorded trace draws each set's spikes. ``P`` rows are read by name through
+    ``parameter_rows``, never by position. One array rather than a tuple of arrays: numba
+    counts references to every array a variable or an inlined function's argument names,
+    with atomic instructions, and a tuple of eight arrays handed to the scalar pass at each
+    spike cost more than the pass itself (profiled: over half of LIF's time); ``C[k, j]``
+    reads a float.
+``step(C, x, ref, flag, I) -> flag_sum``
     One integration step of every set of the block under current ``I`` (A): updates the
     state ``x`` (n_state, m; row 0 is ``v``) and the refractory time left ``ref`` (in steps,
-    a float) in place, writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into
-    ``flag`` and returns how many sets had an event. Its loop over the sets is branch-free,
-    so that it vectorises; it unpacks ``constants`` before that loop (unpacked per set,
-    inside it, the loop did not vectorise: AdEx ran 10x slower).
-``release(constants, x, ref, j, I, dt)``
+    a float) in place, writes each set's ``NO_EVENT``, ``SPIKE``, ``NOT_FINITE`` or
+    ``RELEASE`` into ``flag`` and returns the sum of the flags (0: no event; the scan stops
+    once it has met them all). Its loop over the sets is branch-free, so that it
+    vectorises; it takes the rows of ``C`` it needs before that loop.
+``release(C, x, ref, j, I, dt)``
     The scalar pass for set ``j``, flagged ``RELEASE``: its refractory period (``ref[j]``
     steps, under 1) ends within this step, and ``step`` left its start state; holds ``v``
     for that part of the step, integrates the rest and sets ``ref[j]`` to 0.
-``fire(constants, x, ref, j, I, dt) -> before_end``
+``fire(C, x, ref, j, I, dt) -> before_end``
     The rare scalar pass for set ``j``, flagged ``SPIKE`` in this step; returns how long (s)
     before the step's end the spike is stamped. ``step`` leaves the set's start state;
     ``fire`` finds the crossing within the step, resets there, starts the refractory
@@ -45,7 +50,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, RELEASE, SPIKE, record_event, record_sample
+from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, RELEASE, SAMPLE_ROUNDING, SPIKE, record_sample
 
 FASTMATH = {"contract", "arcp", "nsz"}
 """fastmath flags of the reset kernels: contraction to FMA, reciprocals, no signed zeros
@@ -63,19 +68,16 @@ def parameter_rows(parameters):
     return namedtuple("ParameterRows", names)(*range(len(names)))
 
 
+def constant_rows(names):
+    """Row of each named constant in a kernel's (n_constants, m) array ``C``, as ``parameter_rows``."""
+    names = names.split()
+    return namedtuple("ConstantRows", names)(*range(len(names)))
+
+
 @njit(inline="always")
 def n_blocks(n_sets):
     """Blocks of ``BLOCK`` sets that cover ``n_sets`` sets."""
     return (n_sets + BLOCK - 1) // BLOCK
-
-
-@njit(inline="always")
-def state_is_finite(x, j):
-    """Whether every state variable of set ``j`` is finite."""
-    finite = True
-    for r in range(x.shape[0]):
-        finite = finite and abs(x[r, j]) < np.inf
-    return finite
 
 
 @njit(inline="always")
@@ -97,23 +99,39 @@ def integrate_block(coefficients, step, fire, release, P, current, dt, substeps,
     flag = np.zeros(m, np.int64)
     pending = np.zeros(m, np.bool_)
     step_index = 0
+    latest = dt * (1.0 - 2.0 * SAMPLE_ROUNDING * substeps)  # before a step's end (see SAMPLE_ROUNDING)
     for k in range(current.shape[0]):
         if record_v:
             record_sample(v_out, lo, m, k, v, pending, peak)
         I = current[k]
         for _ in range(substeps):
             step_index += 1
-            if step(c, x, ref, flag, I):
+            left = step(c, x, ref, flag, I)  # the sum of the flags
+            if left:
                 end = step_index * dt
-                for j in range(m):  # one scan: the sets with an event are few
+                for j in range(m):  # one scan, until the last event: the sets with one are few
+                    if flag[j] == NO_EVENT:
+                        continue
+                    left -= flag[j]
                     if flag[j] == RELEASE:
                         release(c, x, ref, j, I, dt)
-                    elif flag[j] != NO_EVENT:
-                        when = end - fire(c, x, ref, j, I, dt) if flag[j] == SPIKE else end
-                        # a set whose state is not finite after the reset diverged there
-                        diverging = flag[j] == NOT_FINITE or not state_is_finite(x, j)
-                        record_event(diverging, lo + j, when, spikes, counts, diverged)
-                        pending[j] = pending[j] or not diverging
+                    else:
+                        when = end - min(fire(c, x, ref, j, I, dt), latest) if flag[j] == SPIKE else end
+                        # a set whose state is not finite after the reset diverged there;
+                        # written out here, not called: an inlined call counts references
+                        finite = flag[j] != NOT_FINITE
+                        for r in range(x.shape[0]):
+                            finite = finite and abs(x[r, j]) < np.inf
+                        i = lo + j
+                        if not finite:
+                            diverged[i] = True
+                        elif not diverged[i]:
+                            if counts[i] < spikes.shape[1]:
+                                spikes[i, counts[i]] = when
+                            counts[i] += 1  # past the capacity too: the caller reruns the set
+                        pending[j] = pending[j] or finite
+                    if left == 0:
+                        break
 
 
 def by_batch_size(parallel, block):
