@@ -11,7 +11,7 @@ is reset there and the rest of the step integrated by RK4 from the reset (``rese
 Spike times are within 1 ms of the model integrated at 1 us over 1 s of OU noise at
 dt = 0.1 ms for the presets of tests/models/test_reset_kernels_accuracy.py, where forward
 Euler, or higher-order steps with the spike at the end of its step, drifted by 1-3 ms. RK4
-full steps were 3-4 times slower than Euler's; Heun's cost 1.4 times (benchmarks/RESULTS.md).
+full steps cost 3-4 times Euler's, Heun's about 1.5 times (benchmarks/RESULTS.md).
 The model starts at v = v_r, u = 0. Defaults: the book's regular-spiking cell.
 """
 from __future__ import annotations
