@@ -84,6 +84,10 @@ def _heun(v, w, I, h_C, g_L, E_L, V_T, inv_DT, gL_DT, h_tauw, a, held):
     return (v if held else v + 0.5 * (k1v + k2v)), w + 0.5 * (k1w + k2w)
 
 
+_heun_scalar = njit(fastmath=FASTMATH)(_heun.py_func)
+"""``_heun`` compiled once for the scalar passes, not inlined at each of their calls."""
+
+
 @njit(inline="always")
 def _step(C, x, ref, flag, I):
     """One Heun step of every set of the block, v frozen while refractory; a set that
@@ -119,7 +123,7 @@ def _step(C, x, ref, flag, I):
     return n_events
 
 
-@njit(inline="always")
+@njit(fastmath=FASTMATH)  # called, not inlined: compiled once for its two calls
 def _heun_z(z, w, I, h_C, g_L, E_L, V_T, inv_DT, h_tauw, a):
     """One Heun step over h of (z, w), z = exp(-(v - V_T)/Delta_T): near the blow-up
     dz/dt -> -g_L/C, smooth where v is not, so partial steps there are accurate."""
@@ -165,10 +169,10 @@ def _fire(C, x, ref, j, I, dt):
     hold, ref[j] = hold_after_spike(C[K.t_ref, j], rest, dt)
     v, w = C[K.V_reset, j], w_s + C[K.b, j]
     if hold > 0.0:  # v held at V_reset, w integrates on
-        v, w = _heun(v, w, I, hold / dt * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+        v, w = _heun_scalar(v, w, I, hold / dt * dt_Cj, p[0], p[1], p[2], p[3], p[4],
                      hold / dt * dt_tauwj, aj, True)
     r = (rest - hold) / dt
-    x[0, j], x[1, j] = _heun(v, w, I, r * dt_Cj, p[0], p[1], p[2], p[3], p[4], r * dt_tauwj,
+    x[0, j], x[1, j] = _heun_scalar(v, w, I, r * dt_Cj, p[0], p[1], p[2], p[3], p[4], r * dt_tauwj,
                              aj, False)
     return rest
 
@@ -179,10 +183,10 @@ def _release(C, x, ref, j, I, dt):
     p = (C[K.g_L, j], C[K.E_L, j], C[K.V_T, j], C[K.inv_DT, j], C[K.gL_DT, j])
     dt_Cj, dt_tauwj, aj = C[K.dt_C, j], C[K.dt_tauw, j], C[K.a, j]
     held = ref[j]
-    v, w = _heun(x[0, j], x[1, j], I, held * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+    v, w = _heun_scalar(x[0, j], x[1, j], I, held * dt_Cj, p[0], p[1], p[2], p[3], p[4],
                  held * dt_tauwj, aj, True)
     free = 1.0 - held
-    x[0, j], x[1, j] = _heun(v, w, I, free * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+    x[0, j], x[1, j] = _heun_scalar(v, w, I, free * dt_Cj, p[0], p[1], p[2], p[3], p[4],
                              free * dt_tauwj, aj, False)
     ref[j] = 0.0
 
