@@ -7,11 +7,12 @@ BEFORE and AFTER are checkouts to import spikefit from. One worker process per c
 (``NUMBA_NUM_THREADS=1``) stays up; the script asks them in turn, so that both see the same
 load, and each answer is the best of 3 calls by ``time.process_time`` after a warm-up call.
 Workload, as ``fit`` simulates it: the model's defaults with every parameter but the
-voltages spread by +-10 % (seeded; a voltage spread would break the models' order rules), three steps of 0.5 s at dt = 0.1 ms (the default protocol), ``check=False``
-and ``record_v=True`` (the default ``features`` objective reads subthreshold features from
-the voltage). Prints, per model and number of sets, the median over rounds of each
-checkout's M neuron-steps/s, the median of the per-round ratios AFTER/BEFORE and the mean
-spike rate per set.
+voltages spread by +-10 % (seeded; a voltage spread would break the models' order rules),
+three steps of 0.5 s at dt = 0.1 ms (the default protocol), ``check=False`` and
+``record_v=True`` (the default ``features`` objective reads subthreshold features from the
+voltage; ``--no-record-v`` for the kernels alone). Prints, per model and number of sets,
+the median over rounds of each checkout's M neuron-steps/s, the median (min-max) of the
+per-round ratios AFTER/BEFORE and the mean spike rate per set.
 """
 import argparse
 import os
@@ -37,8 +38,8 @@ def worker(tree):
         model = spikefit.get_model(name)
         stimuli = [spikefit.step(a, 0.0, 0.5, 0.5, 1e-4) for a in AMPLITUDES[name]]
         rng = np.random.default_rng(0)
-        table = {p.name: np.full(n, model.defaults()[p.name]) * (1.0 if p.unit == "V" else rng.uniform(0.9, 1.1, n))
-                 for p in model.parameters}
+        spread = {p.name: 1.0 if p.unit == "V" else rng.uniform(0.9, 1.1, n) for p in model.parameters}
+        table = {name: np.full(n, value) * spread[name] for name, value in model.defaults().items()}
         table = model.table(table).to_dict("list")
         table = {k: np.asarray(v, float) for k, v in table.items()}
         model.simulate_batch(table, stimuli, record_v=record_v, check=False)
