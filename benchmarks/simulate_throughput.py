@@ -3,7 +3,8 @@
 Workload: AdEx with the Brette-Gerstner 2005 constants (spikefit's defaults), parameter sets
 that differ in ``a`` (1..8 nS) and ``b`` (40..120 pA), drawn at random with a fixed seed;
 1 s at dt = 0.1 ms; a 0.8 nA step from 0.1 to 0.9 s. Both sides start at V = E_L, w = 0,
-integrate with forward Euler and reset at V > V_cut (t_ref = 0, the default).
+integrate (Brian: forward Euler; numba since issue 12: Heun with the crossing interpolated)
+and reset at V > V_cut (t_ref = 0, the default).
 
 * numba: ``spikefit.get_model("adex").simulate_batch(table, stim)``, the whole call timed
   (table building included); a warm-up call first, so JIT compilation (or loading it from

@@ -10,6 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..models.kernel_tools import SAMPLE_ROUNDING
 from . import efel_edge
 
 
@@ -24,8 +25,8 @@ def drawn_peaks(spike_times: np.ndarray, counts: np.ndarray, dt: float, n_sample
     if width == 0:
         return np.full((n, 0), np.nan), np.zeros(n, np.int64)
     with np.errstate(invalid="ignore"):
-        # spike times are whole integration steps, so t/dt sits on a fine rational grid
-        sample = np.ceil(spike_times / dt - 1e-6)
+        # the kernels stamp no spike within 2 SAMPLE_ROUNDING samples after a step's start
+        sample = np.ceil(spike_times / dt - SAMPLE_ROUNDING)
     position = np.arange(width)
     drawn = (position < counts[:, None]) & (sample <= n_samples - 1)
     # a run of drawn samples without a gap is one crossing of the threshold: one peak, at its

@@ -4,7 +4,14 @@
     tau_w dw/dt = a (V - E_L) - w
     V > V_cut:  V <- V_reset,  w <- w + b,  V held at V_reset for t_ref
 
-Forward Euler, as Brian 2's ``euler`` method; the model starts at V = E_L, w = 0.
+Heun steps (explicit trapezoidal rule, Brian 2's ``heun``), and the spike where V crosses
+V_cut within the step: exp(-(V - V_T)/Delta_T) is nearly linear in time during the
+exponential blow-up, so the crossing is found by regula falsi (Illinois) on partial Heun
+steps in that variable from the step's start; V is reset there and held for t_ref exactly, also where
+it ends within a step (``reset_kernels``). Spike times are within 1 ms of the model integrated at 1 us
+over 1 s of OU noise at dt = 0.1 ms (tests/models/test_reset_kernels_accuracy.py, for the presets it lists). A state that overflows
+where the exponential at V_cut is itself beyond a float (V_cut far above V_T) is a
+divergence, not a spike. The model starts at V = E_L, w = 0.
 """
 from __future__ import annotations
 
@@ -13,9 +20,15 @@ from numba import njit, prange
 
 from .base import Model
 from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
-from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, exp_simd, refractory_steps
+import math
+
+from .kernel_tools import _EXP_MAX, NO_EVENT, NOT_FINITE, RELEASE, SPIKE, exp_simd, hold_after_spike
 from .parameters import Parameter, less, non_negative, positive
-from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
+from .reset_kernels import FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks, parameter_rows
+
+CROSSING_ITERATIONS = 8
+"""Most partial steps spent finding a crossing (regula falsi, Illinois); it usually ends
+after 2 or 3 (within 10 uV of V_cut)."""
 
 PARAMETERS = (
     Parameter("C", "F", 281e-12, 20e-12, 1000e-12, True, "membrane capacitance"),
@@ -35,58 +48,154 @@ PARAMETERS = (
 ROW = parameter_rows(PARAMETERS)
 
 
+K = constant_rows("dt_C g_L E_L V_T inv_DT gL_DT dt_tauw a b V_reset V_cut t_ref cut_finite")
+"""Rows of the kernel's constants; ``cut_finite`` is 1 where exp at V_cut is a float."""
+
+
 @njit(inline="always")
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
-    g_L = P[ROW.g_L, lo:hi].copy()
-    constants = (
-        dt / P[ROW.C, lo:hi],
-        g_L,
-        P[ROW.E_L, lo:hi].copy(),
-        P[ROW.V_T, lo:hi].copy(),
-        1.0 / P[ROW.Delta_T, lo:hi],
-        g_L * P[ROW.Delta_T, lo:hi],
-        dt / P[ROW.tau_w, lo:hi],
-        P[ROW.a, lo:hi].copy(),
-        P[ROW.b, lo:hi].copy(),
-        P[ROW.V_reset, lo:hi].copy(),
-        P[ROW.V_cut, lo:hi].copy(),
-    )
-    return constants, constants[10], refractory_steps(P[ROW.t_ref, lo:hi], dt)
+    C = np.empty((len(K), hi - lo))
+    C[K.dt_C] = dt / P[ROW.C, lo:hi]
+    C[K.g_L] = P[ROW.g_L, lo:hi]
+    C[K.E_L] = P[ROW.E_L, lo:hi]
+    C[K.V_T] = P[ROW.V_T, lo:hi]
+    C[K.inv_DT] = 1.0 / P[ROW.Delta_T, lo:hi]
+    C[K.gL_DT] = P[ROW.g_L, lo:hi] * P[ROW.Delta_T, lo:hi]
+    C[K.dt_tauw] = dt / P[ROW.tau_w, lo:hi]
+    C[K.a] = P[ROW.a, lo:hi]
+    C[K.b] = P[ROW.b, lo:hi]
+    C[K.V_reset] = P[ROW.V_reset, lo:hi]
+    C[K.V_cut] = P[ROW.V_cut, lo:hi]
+    C[K.t_ref] = P[ROW.t_ref, lo:hi]
+    C[K.cut_finite] = (C[K.V_cut] - C[K.V_T]) * C[K.inv_DT] < _EXP_MAX
+    return C, C[K.V_cut]
 
 
 @njit(inline="always")
-def _step(constants, x, ref, n_ref, flag, I):
-    """One forward-Euler step of every set of the block: state (v, w), v frozen while
-    refractory. Flags each set's event and returns how many sets had one."""
-    dt_C, g_L, E_L, V_T, inv_DT, gL_DT, dt_tauw, a, b, V_reset, V_cut = constants
+def _heun(v, w, I, h_C, g_L, E_L, V_T, inv_DT, gL_DT, h_tauw, a, held):
+    """One Heun step of (v, w) over h (given as h/C and h/tau_w); v fixed where ``held``."""
+    k1v = (g_L * (E_L - v) + gL_DT * exp_simd((v - V_T) * inv_DT) - w + I) * h_C
+    k1w = (a * (v - E_L) - w) * h_tauw
+    v1 = v if held else v + k1v
+    w1 = w + k1w
+    k2v = (g_L * (E_L - v1) + gL_DT * exp_simd((v1 - V_T) * inv_DT) - w1 + I) * h_C
+    k2w = (a * (v1 - E_L) - w1) * h_tauw
+    return (v if held else v + 0.5 * (k1v + k2v)), w + 0.5 * (k1w + k2w)
+
+
+_heun_scalar = njit(fastmath=FASTMATH)(_heun.py_func)
+"""``_heun`` compiled once for the scalar passes, not inlined at each of their calls."""
+
+
+@njit(inline="always")
+def _step(C, x, ref, flag, I):
+    """One Heun step of every set of the block, v frozen while refractory; a set that
+    crossed V_cut keeps its start state for ``_fire``. Flags each set's event and returns
+    the sum of the flags."""
+    dt_C, g_L, E_L, V_T, inv_DT, gL_DT = C[K.dt_C], C[K.g_L], C[K.E_L], C[K.V_T], C[K.inv_DT], C[K.gL_DT]
+    dt_tauw, a, V_cut, cut_finite = C[K.dt_tauw], C[K.a], C[K.V_cut], C[K.cut_finite]
     v = x[0]
     w = x[1]
     n_events = 0
     for j in range(flag.size):
         vj = v[j]
         wj = w[j]
-        spike_current = gL_DT[j] * exp_simd((vj - V_T[j]) * inv_DT[j])
-        dv = (g_L[j] * (E_L[j] - vj) + spike_current - wj + I) * dt_C[j]
-        w_new = wj + (a[j] * (vj - E_L[j]) - wj) * dt_tauw[j]
-        frozen = ref[j] > 0
-        v_new = vj if frozen else vj + dv
-        # a runaway state is not a spike: it must stay non-finite to be seen
-        finite = (abs(v_new) < np.inf) & (abs(w_new) < np.inf)
-        fired = finite & (v_new > V_cut[j])
-        v[j] = V_reset[j] if fired else v_new
-        w[j] = w_new + b[j] if fired else w_new
-        ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
-        event = SPIKE if fired else NO_EVENT
+        held = ref[j]
+        frozen = held > 0.0
+        releasing = frozen & (held < 1.0)  # the period ends within the step: _release
+        v_new, w_new = _heun(vj, wj, I, dt_C[j], g_L[j], E_L[j], V_T[j], inv_DT[j], gL_DT[j],
+                             dt_tauw[j], a[j], frozen)
+        started_finite = (abs(vj) < np.inf) & (abs(wj) < np.inf)
+        # past the cut, or overflowed within the step: a spike where the model is a float up
+        # to V_cut; where exp at V_cut overflows, the model cannot reach its cut: divergence
+        beyond = (v_new > V_cut[j]) | ~((abs(v_new) < np.inf) & (abs(w_new) < np.inf))
+        cut_ok = cut_finite[j] > 0.0
+        fired = started_finite & beyond & cut_ok
+        finite = started_finite & (cut_ok | ~beyond)
+        keep = fired | releasing  # the scalar pass integrates these from the start state
+        v[j] = vj if keep else v_new
+        w[j] = wj if keep else w_new
+        ref[j] = held if releasing else max(held - 1.0, 0.0)
+        event = SPIKE if fired else (RELEASE if releasing else NO_EVENT)
         flag[j] = event if finite else NOT_FINITE
         n_events += flag[j]
     return n_events
 
 
+@njit(fastmath=FASTMATH)  # called, not inlined: compiled once for its two calls
+def _heun_z(z, w, I, h_C, g_L, E_L, V_T, inv_DT, h_tauw, a):
+    """One Heun step over h of (z, w), z = exp(-(v - V_T)/Delta_T): near the blow-up
+    dz/dt -> -g_L/C, smooth where v is not, so partial steps there are accurate."""
+    v = V_T - math.log(max(z, 1e-300)) / inv_DT
+    k1z = -z * inv_DT * (g_L * (E_L - v) - w + I) * h_C - g_L * h_C
+    k1w = (a * (v - E_L) - w) * h_tauw
+    z1, w1 = z + k1z, w + k1w
+    v1 = V_T - math.log(max(z1, 1e-300)) / inv_DT
+    k2z = -z1 * inv_DT * (g_L * (E_L - v1) - w1 + I) * h_C - g_L * h_C
+    k2w = (a * (v1 - E_L) - w1) * h_tauw
+    return z + 0.5 * (k1z + k2z), w + 0.5 * (k1w + k2w)
+
+
+@njit(inline="always")
+def _fire(C, x, ref, j, I, dt):
+    """Spike of set ``j`` within this step: how long (s) before the step's end; resets
+    there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``)."""
+    p = (C[K.g_L, j], C[K.E_L, j], C[K.V_T, j], C[K.inv_DT, j], C[K.gL_DT, j])
+    dt_Cj, dt_tauwj, aj = C[K.dt_C, j], C[K.dt_tauw, j], C[K.a, j]
+    z0, w0 = math.exp(-(x[0, j] - p[2]) * p[3]), x[1, j]
+    level = math.exp(-(C[K.V_cut, j] - p[2]) * p[3])
+    # z falls through the level within the step, nearly linearly: regula falsi (Illinois)
+    lo, hi, g_lo = 0.0, 1.0, z0 - level
+    z_s, w_s = _heun_z(z0, w0, I, dt_Cj, p[0], p[1], p[2], p[3], dt_tauwj, aj)
+    g_hi = z_s - level
+    s, kept = 1.0, 0
+    if g_hi < 0.0:  # else the v step crossed and the z step did not: the step's end
+        for _ in range(CROSSING_ITERATIONS):
+            s = (lo * g_hi - hi * g_lo) / (g_hi - g_lo)
+            z_s, w_s = _heun_z(z0, w0, I, s * dt_Cj, p[0], p[1], p[2], p[3], s * dt_tauwj, aj)
+            g_s = z_s - level
+            if abs(g_s) < 1e-5 * level:  # v within 10 nV of V_cut (Delta_T = 1 mV)
+                break
+            if g_s < 0.0:
+                hi, g_hi = s, g_s
+                g_lo = 0.5 * g_lo if kept > 0 else g_lo
+                kept = 1
+            else:
+                lo, g_lo = s, g_s
+                g_hi = 0.5 * g_hi if kept < 0 else g_hi
+                kept = -1
+    rest = (1.0 - s) * dt
+    hold, ref[j] = hold_after_spike(C[K.t_ref, j], rest, dt)
+    v, w = C[K.V_reset, j], w_s + C[K.b, j]
+    if hold > 0.0:  # v held at V_reset, w integrates on
+        v, w = _heun_scalar(v, w, I, hold / dt * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+                     hold / dt * dt_tauwj, aj, True)
+    r = (rest - hold) / dt
+    x[0, j], x[1, j] = _heun_scalar(v, w, I, r * dt_Cj, p[0], p[1], p[2], p[3], p[4], r * dt_tauwj,
+                             aj, False)
+    return rest
+
+
+@njit(inline="always")
+def _release(C, x, ref, j, I, dt):
+    """End of set ``j``'s refractory period within this step: v held, then free."""
+    p = (C[K.g_L, j], C[K.E_L, j], C[K.V_T, j], C[K.inv_DT, j], C[K.gL_DT, j])
+    dt_Cj, dt_tauwj, aj = C[K.dt_C, j], C[K.dt_tauw, j], C[K.a, j]
+    held = ref[j]
+    v, w = _heun_scalar(x[0, j], x[1, j], I, held * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+                 held * dt_tauwj, aj, True)
+    free = 1.0 - held
+    x[0, j], x[1, j] = _heun_scalar(v, w, I, free * dt_Cj, p[0], p[1], p[2], p[3], p[4],
+                             free * dt_tauwj, aj, False)
+    ref[j] = 0.0
+
+
 @njit(cache=True, fastmath=FASTMATH)
 def adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
     """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
-    integrate_block(_coefficients, _step, P, current, dt, substeps, record_v, state0, v_out,
+    integrate_block(_coefficients, _step, _fire, _release, P, current, dt, substeps, record_v,
+                    state0, v_out,
                     spikes, counts, diverged, blk)
 
 
@@ -123,8 +232,8 @@ class AdEx(Model):
         """,
         threshold="v > V_cut",
         reset="v = V_reset; w += b",
-        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps, as the kernel
-        method="euler",
+        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps after the spike step
+        method="heun",  # as the kernel's steps; Brian cannot interpolate the crossing
         spike_peak="V_cut",
     )
 

@@ -1,19 +1,21 @@
-"""Brian 2 backend: the same equations as the numba kernels, run by Brian 2 as the reference.
+"""Brian 2 backend: the models' equations run by Brian 2, the reference at a fine step.
 
 A model gives its equations as ``model.brian2``, a ``Brian2Equations``
 (brian2_equations.py), and its initial state through ``model.brian2_initial(params)`` (the
 initial value, SI, of each state variable, one per parameter set); this module builds one
-``NeuronGroup`` of one neuron per parameter set from them.
+``NeuronGroup`` of one neuron per parameter set from them. Brian integrates with the method
+of the kernels' full steps (LIF exact, Izhikevich and AdEx heun) but cannot interpolate a
+threshold crossing within a step, so at the same dt its spikes fall at step ends and differ
+from the kernels' by up to about 1 ms over 1 s; at 1 us it is the model the kernels are
+tested against (tests/models/test_brian2_backend.py, test_reset_kernels_accuracy.py).
 
-Conventions shared with the numba kernels, so that both give the same numbers:
+Conventions:
 
 - The current of stimulus sample ``k`` is written into ``I`` at the start of the step that
   begins at ``k * stimulus.dt`` and held over all integration substeps of that sample.
-- Brian stamps a spike with the start of the step in which the threshold was crossed; the
-  kernels stamp the end of that step (the first time the state was seen above threshold).
-  Spike times here are therefore Brian's plus one integration step, rebuilt from the step
-  index as ``step * dt`` exactly like the kernels. Kernels that interpolate the crossing
-  within the step (the HH models) stamp earlier than that by less than one step.
+- Brian stamps a spike with the start of the step in which the threshold was crossed; spike
+  times here are Brian's plus one integration step (the first time the state was seen above
+  threshold), rebuilt from the step index as ``step * dt``.
 - ``v`` is recorded at ``k * stimulus.dt`` before sample ``k`` is integrated.
 - A set is diverged once a state variable is not finite after a step; the spikes before
   that are kept, none after, as in the kernels.
@@ -160,7 +162,7 @@ def _spike_table(indices: np.ndarray, times: np.ndarray, n_sets: int):
 
 
 def _draw_spikes(v: np.ndarray, model, params: pd.DataFrame, indices, steps, substeps: int) -> None:
-    """Draw each spike at the first sample after it, as the numba kernels' ``record_sample``."""
+    """Draw each spike at the first sample after its step, as the kernels' ``record_sample``."""
     peak_name = model.brian2.spike_peak
     if peak_name is None or indices.size == 0:
         return

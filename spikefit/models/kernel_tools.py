@@ -20,14 +20,25 @@ from numba.extending import intrinsic
 BLOCK = 256
 """Parameter sets updated together in one SIMD loop and given to one thread at a time."""
 
-NO_EVENT, SPIKE, NOT_FINITE = 0, 1, 2
+NO_EVENT, SPIKE, NOT_FINITE, RELEASE = 0, 1, 2, 3
+"""Events of a step; RELEASE: a refractory period ends within the step."""
+
+SAMPLE_ROUNDING = 1e-6
+"""Tolerance (in samples) of rounding a spike time up to the sample that draws it.
+
+A recorded trace draws a spike at the first sample after its step; ``drawn_peaks``
+(``spikefit.features.peaks``) finds that sample from the spike time alone, as
+``ceil(t / dt - SAMPLE_ROUNDING)``, so the kernels stamp no spike closer than
+``2 * SAMPLE_ROUNDING`` samples (0.2 ns at 0.1 ms) after the start of its step: a crossing
+found earlier than that, as AdEx's can be far above V_T, is stamped there.
+"""
 
 DRAWN_SPIKE_PEAK = 0.02
 """Lowest value (V) at which a reset model's recorded trace draws a spike.
 
 LIF, Izhikevich and AdEx reset instead of drawing an action potential, so the sample at each
 spike is set to ``max(model's cut or peak, DRAWN_SPIKE_PEAK)``; eFEL (threshold -20 mV) then
-counts every spike the model fired. Spike times themselves are exact and kept separately.
+counts every spike the model fired. Spike times themselves are kept separately, interpolated within the step.
 """
 
 _LOG2E = 1.4426950408889634
@@ -88,28 +99,6 @@ def exp_simd(x):
 
 
 @njit(cache=True)
-def handle_events(flag, lo, m, t, spikes, counts, diverged, pending):
-    """Record the spikes and divergences flagged in one step of one block.
-
-    A spike time goes into ``spikes`` while there is room; ``counts`` keeps counting past
-    the capacity so that the caller can rerun the set with a bigger buffer. A set that is
-    no longer finite is marked diverged once and records nothing more.
-    """
-    cap = spikes.shape[1]
-    for j in range(m):
-        if flag[j] == NO_EVENT:
-            continue
-        i = lo + j
-        if flag[j] == SPIKE and not diverged[i]:
-            if counts[i] < cap:
-                spikes[i, counts[i]] = t
-            counts[i] += 1
-            pending[j] = True
-        elif flag[j] == NOT_FINITE:
-            diverged[i] = True
-
-
-@njit(cache=True)
 def record_sample(v_out, lo, m, k, v, pending, peak):
     """Write sample ``k`` of a block; a spike since the last sample is drawn at ``peak``."""
     for j in range(m):
@@ -127,3 +116,14 @@ def refractory_steps(t_ref, dt):
     for j in range(t_ref.size):
         n_ref[j] = int(round(t_ref[j] / dt))
     return n_ref
+
+
+@njit(inline="always")
+def hold_after_spike(t_ref, rest, dt):
+    """How long (s) ``v`` stays at the reset within the spike step, and after it (in steps).
+
+    ``rest`` (s) is what is left of the spike step after the crossing. The period ``t_ref``
+    runs from the crossing: within the spike step when it is shorter than ``rest``, else
+    over whole steps and then part of a step, whose free part the ``RELEASE`` event integrates.
+    """
+    return min(t_ref, rest), max(t_ref - rest, 0.0) / dt

@@ -4,18 +4,23 @@
     V > V_th:  V <- V_reset,  V held at V_reset for t_ref
 
 Integrated exactly over each step (the current is constant within a step), as Brian 2's
-``exact`` method; the model starts at V = E_L.
+``exact`` method, and the spike at the exact crossing of V_th within its step (closed form);
+V is reset there and held for t_ref exactly, also where it ends within a step
+(``reset_kernels``).
+The model starts at V = E_L.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 from numba import njit, prange
 
 from .base import Model
 from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
-from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, refractory_steps
+from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, hold_after_spike
 from .parameters import Parameter, less, non_negative, positive
-from .reset_kernels import FASTMATH, by_batch_size, integrate_block, n_blocks, parameter_rows
+from .reset_kernels import FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks, parameter_rows
 
 PARAMETERS = (
     Parameter("C", "F", 200e-12, 20e-12, 1000e-12, True, "membrane capacitance"),
@@ -30,45 +35,80 @@ PARAMETERS = (
 ROW = parameter_rows(PARAMETERS)
 
 
+K = constant_rows("decay inv_gL E_L V_th V_reset tau t_ref release_decay")
+"""Rows of the kernel's constants; ``release_decay`` is written by ``_fire``: the decay of
+V - V_inf over the free part of the step in which the refractory period ends."""
+
+
 @njit(inline="always")
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
-    constants = (
-        np.exp(-dt * P[ROW.g_L, lo:hi] / P[ROW.C, lo:hi]),  # decay of V - V_inf over a step
-        1.0 / P[ROW.g_L, lo:hi],
-        P[ROW.E_L, lo:hi].copy(),
-        P[ROW.V_th, lo:hi].copy(),
-        P[ROW.V_reset, lo:hi].copy(),
-    )
-    return constants, constants[3], refractory_steps(P[ROW.t_ref, lo:hi], dt)
+    C = np.empty((len(K), hi - lo))
+    C[K.tau] = P[ROW.C, lo:hi] / P[ROW.g_L, lo:hi]
+    C[K.decay] = np.exp(-dt / C[K.tau])  # of V - V_inf over a step
+    C[K.inv_gL] = 1.0 / P[ROW.g_L, lo:hi]
+    C[K.E_L] = P[ROW.E_L, lo:hi]
+    C[K.V_th] = P[ROW.V_th, lo:hi]
+    C[K.V_reset] = P[ROW.V_reset, lo:hi]
+    C[K.t_ref] = P[ROW.t_ref, lo:hi]
+    C[K.release_decay] = 1.0
+    return C, C[K.V_th]
 
 
 @njit(inline="always")
-def _step(constants, x, ref, n_ref, flag, I):
-    """One exact step of every set of the block, v frozen while refractory; flags each set's
-    event and returns how many sets had one."""
-    decay, inv_gL, E_L, V_th, V_reset = constants
+def _step(C, x, ref, flag, I):
+    """One exact step of every set of the block: v held while refractory, free after the
+    period where it ends within the step; a set that crossed V_th keeps its start state for
+    ``_fire``. Flags each set's event and returns the sum of the flags."""
+    decay, inv_gL, E_L, V_th, release_decay = C[K.decay], C[K.inv_gL], C[K.E_L], C[K.V_th], C[K.release_decay]
     v = x[0]
     n_events = 0
     for j in range(flag.size):
         vj = v[j]
         v_inf = E_L[j] + I * inv_gL[j]
-        frozen = ref[j] > 0
-        v_new = vj if frozen else v_inf + (vj - v_inf) * decay[j]
+        held = ref[j]
+        frozen = held >= 1.0
+        releasing = (held > 0.0) & ~frozen
+        v_new = vj if frozen else v_inf + (vj - v_inf) * (release_decay[j] if releasing else decay[j])
         finite = abs(v_new) < np.inf
         fired = finite & (v_new > V_th[j])
-        v[j] = V_reset[j] if fired else v_new
-        ref[j] = n_ref[j] if fired else max(ref[j] - 1, 0)
+        v[j] = vj if fired else v_new
+        ref[j] = held if fired else max(held - 1.0, 0.0)  # _fire reads where v was held
         event = SPIKE if fired else NO_EVENT
         flag[j] = event if finite else NOT_FINITE
         n_events += flag[j]
     return n_events
 
 
+@njit(inline="always")
+def _fire(C, x, ref, j, I, dt):
+    """Spike of set ``j`` at its exact crossing: how long (s) before the step's end; resets
+    there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``)."""
+    tau, V_th = C[K.tau, j], C[K.V_th, j]
+    v_inf = C[K.E_L, j] + I * C[K.inv_gL, j]
+    # v free from ref[j] steps into the step (a period ending there); V - V_inf decays from
+    # v0 - V_inf to V_th - V_inf, both negative, as v crossed V_th
+    v0 = x[0, j]
+    offset = ref[j] * dt + (tau * math.log((v0 - v_inf) / (V_th - v_inf)) if v0 < V_th else 0.0)
+    rest = dt - min(max(offset, 0.0), dt)
+    hold, left = hold_after_spike(C[K.t_ref, j], rest, dt)
+    ref[j] = left
+    # the period ends within a later step (left > 0): v free over the rest of that step
+    C[K.release_decay, j] = math.exp(-(1.0 - (left - math.floor(left))) * dt / tau)
+    x[0, j] = v_inf + (C[K.V_reset, j] - v_inf) * math.exp(-(rest - hold) / tau)
+    return rest
+
+
+@njit(inline="always")
+def _release(C, x, ref, j, I, dt):
+    """Never called: ``_step`` ends the refractory periods itself."""
+
+
 @njit(cache=True, fastmath=FASTMATH)
 def lif_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
     """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
-    integrate_block(_coefficients, _step, P, current, dt, substeps, record_v, state0, v_out,
+    integrate_block(_coefficients, _step, _fire, _release, P, current, dt, substeps, record_v,
+                    state0, v_out,
                     spikes, counts, diverged, blk)
 
 
@@ -97,7 +137,7 @@ class LIF(Model):
         equations="dv/dt = (g_L*(E_L - v) + I)/C : volt (unless refractory)",
         threshold="v > V_th",
         reset="v = V_reset",
-        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps, as the kernel
+        refractory=HOLD_FOR_T_REF,  # v held round(t_ref/dt) steps after the spike step
         method="exact",
         spike_peak="V_th",
     )

@@ -1,18 +1,34 @@
 """One template for the batch kernels of the reset models (LIF, Izhikevich, AdEx).
 
-A reset model gives two small numba functions, compiled ``inline="always"`` into its kernel:
+A reset model gives four small numba functions, compiled ``inline="always"`` into its kernel:
 
-``coefficients(P, lo, hi, dt) -> (constants, peak, n_ref)``
-    What the step needs of sets ``lo`` to ``hi - 1``: a tuple of per-set arrays, the value
-    (V) at which a recorded trace draws each set's spikes, and the refractory steps (int64).
-    ``P`` rows are read by name through ``parameter_rows``, never by position.
-``step(constants, x, ref, n_ref, flag, I) -> n_events``
+``coefficients(P, lo, hi, dt) -> (C, peak)``
+    What the step needs of sets ``lo`` to ``hi - 1``: a (n_constants, m) array, one row per
+    constant, named through ``constant_rows`` (``C[K.dt_C, j]``), and the value (V) at which
+    a recorded trace draws each set's spikes. ``P`` rows are read by name through
+    ``parameter_rows``, never by position. One array rather than a tuple of arrays: numba
+    counts references to every array a variable or an inlined function's argument names,
+    with atomic instructions, and a tuple of eight arrays handed to the scalar pass at each
+    spike cost more than the pass itself (profiled: over half of LIF's time); ``C[k, j]``
+    reads a float.
+``step(C, x, ref, flag, I) -> flag_sum``
     One integration step of every set of the block under current ``I`` (A): updates the
-    state ``x`` (n_state, m; row 0 is ``v``) and the refractory counts ``ref`` in place,
-    writes each set's ``NO_EVENT``, ``SPIKE`` or ``NOT_FINITE`` into ``flag`` and returns
-    how many sets had an event. Its loop over the sets is branch-free, so that it
-    vectorises; it unpacks ``constants`` before that loop (unpacked per set, inside it,
-    the loop did not vectorise: AdEx ran 10x slower).
+    state ``x`` (n_state, m; row 0 is ``v``) and the refractory time left ``ref`` (in steps,
+    a float) in place, writes each set's ``NO_EVENT``, ``SPIKE``, ``NOT_FINITE`` or
+    ``RELEASE`` into ``flag`` and returns the sum of the flags (0: no event; the scan stops
+    once it has met them all). Its loop over the sets is branch-free, so that it
+    vectorises; it takes the rows of ``C`` it needs before that loop.
+``release(C, x, ref, j, I, dt)``
+    The scalar pass for set ``j``, flagged ``RELEASE``: its refractory period (``ref[j]``
+    steps, under 1) ends within this step, and ``step`` left its start state; holds ``v``
+    for that part of the step, integrates the rest and sets ``ref[j]`` to 0.
+``fire(C, x, ref, j, I, dt) -> before_end``
+    The rare scalar pass for set ``j``, flagged ``SPIKE`` in this step; returns how long (s)
+    before the step's end the spike is stamped. ``step`` leaves the set's start state;
+    ``fire`` finds the crossing within the step, resets there, starts the refractory
+    period and integrates the rest of the step, so the SIMD loop pays only for the step
+    itself. At most one spike per set and step; a recorded trace
+    draws it at the first sample after its step (``record_sample``), wherever it fell.
 
 ``integrate_block`` is the loop shell around them. Each model module then defines, in
 three lines each, its block function (``@njit(cache=True, fastmath=FASTMATH)``, calling
@@ -34,7 +50,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .kernel_tools import BLOCK, handle_events, record_sample
+from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, RELEASE, SAMPLE_ROUNDING, SPIKE, record_sample
 
 FASTMATH = {"contract", "arcp", "nsz"}
 """fastmath flags of the reset kernels: contraction to FMA, reciprocals, no signed zeros
@@ -52,6 +68,12 @@ def parameter_rows(parameters):
     return namedtuple("ParameterRows", names)(*range(len(names)))
 
 
+def constant_rows(names):
+    """Row of each named constant in a kernel's (n_constants, m) array ``C``, as ``parameter_rows``."""
+    names = names.split()
+    return namedtuple("ConstantRows", names)(*range(len(names)))
+
+
 @njit(inline="always")
 def n_blocks(n_sets):
     """Blocks of ``BLOCK`` sets that cover ``n_sets`` sets."""
@@ -59,31 +81,57 @@ def n_blocks(n_sets):
 
 
 @njit(inline="always")
-def integrate_block(coefficients, step, P, current, dt, substeps, record_v, state0, v_out,
+def integrate_block(coefficients, step, fire, release, P, current, dt, substeps, record_v,
+                    state0, v_out,
                     spikes, counts, diverged, blk):
     """Integrate block ``blk`` (sets ``blk * BLOCK`` to ``blk * BLOCK + BLOCK - 1``).
 
-    Arguments after ``step`` are those of ``Model._kernel``, plus the block.
+    Arguments after ``release`` are those of ``Model._kernel``, plus the block.
     """
     n_sets = P.shape[1]
     lo = blk * BLOCK
     m = min(BLOCK, n_sets - lo)
     hi = lo + m
-    c, peak, n_ref = coefficients(P, lo, hi, dt)
+    c, peak = coefficients(P, lo, hi, dt)
     x = np.ascontiguousarray(state0[lo:hi].T)  # (n_state, m): a row per state variable
     v = x[0]
-    ref = np.zeros(m, np.int64)
+    ref = np.zeros(m)  # refractory time left, in steps
     flag = np.zeros(m, np.int64)
     pending = np.zeros(m, np.bool_)
     step_index = 0
+    latest = dt * (1.0 - 2.0 * SAMPLE_ROUNDING * substeps)  # before a step's end (see SAMPLE_ROUNDING)
     for k in range(current.shape[0]):
         if record_v:
             record_sample(v_out, lo, m, k, v, pending, peak)
         I = current[k]
         for _ in range(substeps):
             step_index += 1
-            if step(c, x, ref, n_ref, flag, I):
-                handle_events(flag, lo, m, step_index * dt, spikes, counts, diverged, pending)
+            left = step(c, x, ref, flag, I)  # the sum of the flags
+            if left:
+                end = step_index * dt
+                for j in range(m):  # one scan, until the last event: the sets with one are few
+                    if flag[j] == NO_EVENT:
+                        continue
+                    left -= flag[j]
+                    if flag[j] == RELEASE:
+                        release(c, x, ref, j, I, dt)
+                    else:
+                        when = end - min(fire(c, x, ref, j, I, dt), latest) if flag[j] == SPIKE else end
+                        # a set whose state is not finite after the reset diverged there;
+                        # written out here, not called: an inlined call counts references
+                        finite = flag[j] != NOT_FINITE
+                        for r in range(x.shape[0]):
+                            finite = finite and abs(x[r, j]) < np.inf
+                        i = lo + j
+                        if not finite:
+                            diverged[i] = True
+                        elif not diverged[i]:
+                            if counts[i] < spikes.shape[1]:
+                                spikes[i, counts[i]] = when
+                            counts[i] += 1  # past the capacity too: the caller reruns the set
+                        pending[j] = pending[j] or finite
+                    if left == 0:
+                        break
 
 
 def by_batch_size(parallel, block):

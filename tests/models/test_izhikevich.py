@@ -5,15 +5,18 @@ import spikefit
 from spikefit.models.presets import IZHIKEVICH_2003_CAPACITANCE, izhikevich_2003
 
 
-def _izhikevich_2003_euler(a, b, c, d, current, dt_ms, n_steps):
-    """The 2003 model in its own units (mV, ms), both variables updated from the old state."""
+def _izhikevich_2003_fine(a, b, c, d, current, dt_ms, n_steps, substeps=100):
+    """The 2003 model in its own units (mV, ms), forward Euler at dt_ms / substeps, both
+    variables from the old state; a spike at the end of its fine step."""
     v_rest = (-(5 - b) - np.sqrt((5 - b) ** 2 - 22.4)) / 0.08
     v, u, spikes = v_rest, b * v_rest, []
+    h = dt_ms / substeps
     for i in range(n_steps):
-        v, u = v + dt_ms * (0.04 * v * v + 5 * v + 140 - u + current[i]), u + dt_ms * a * (b * v - u)
-        if v >= 30:
-            v, u = c, u + d
-            spikes.append((i + 1) * dt_ms * 1e-3)
+        for s in range(substeps):
+            v, u = v + h * (0.04 * v * v + 5 * v + 140 - u + current[i]), u + h * a * (b * v - u)
+            if v >= 30:
+                v, u = c, u + d
+                spikes.append((i * substeps + s + 1) * h * 1e-3)
     return np.array(spikes)
 
 
@@ -25,11 +28,12 @@ def test_2004_presets_reproduce_the_dimensionless_model(pattern):
     # An input of I model units is I * C amperes (C in farads): the 2003 model's C is 1 per ms.
     stim = spikefit.step(14 * IZHIKEVICH_2003_CAPACITANCE, 0.02, 0.5, 0.5, dt=1e-4)
     model_units = stim.current / IZHIKEVICH_2003_CAPACITANCE
-    expected = _izhikevich_2003_euler(a, b, c, d, model_units, 0.1, stim.n_samples)
+    expected = _izhikevich_2003_fine(a, b, c, d, model_units, 0.1, stim.n_samples)
     trace = spikefit.get_model("izhikevich").simulate(izhikevich_2003(a, b, c, d), stim)
     assert expected.size > 3
     assert trace.spike_times.size == expected.size
-    assert np.max(np.abs(trace.spike_times - expected)) <= 1e-4 + 1e-12
+    # the kernel at 0.1 ms against the 2003 model at 1 us: measured 0.11, 0.06, 0.48 ms
+    assert np.max(np.abs(trace.spike_times - expected)) <= 1e-3
 
 
 def test_book_regular_spiking_cell_adapts():

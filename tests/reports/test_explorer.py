@@ -8,17 +8,30 @@ import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import spikefit
+from spikefit.features.metrics import gamma_factor
 from spikefit.reports.explorer import (EXPLORER_FEATURES, format_scores, make_state, score, slider_specs,
                                        update)
 
 NOTEBOOK = Path(__file__).resolve().parents[2] / "examples" / "lif_tutorial.ipynb"
 
 # The LIF given the squid axon's membrane (100 pF, 30 nS, rest -65 mV) and a slower reset:
-# it fires at about 75 Hz against the axon's 50 Hz at 1 nA, so Gamma is defined.
+# it fires at about 100 Hz against the axon's 70 Hz at 1 nA, so Gamma is defined.
 MATCHED = dict(C=100e-12, g_L=30e-9, E_L=-65e-3, V_th=-52e-3, V_reset=-65e-3, t_ref=8e-3)
+
+
+def lif_step_spikes(p, amplitude, on, off):
+    """Spike times (s) of a LIF at rest from ``on`` under a step to ``off``, in closed form:
+    the first after tau ln((V_inf - E_L)/(V_inf - V_th)), then every t_ref + tau ln((V_inf -
+    V_reset)/(V_inf - V_th))."""
+    tau, v_inf = p["C"] / p["g_L"], p["E_L"] + amplitude / p["g_L"]
+    first = tau * math.log((v_inf - p["E_L"]) / (v_inf - p["V_th"]))
+    period = p["t_ref"] + tau * math.log((v_inf - p["V_reset"]) / (v_inf - p["V_th"]))
+    times = on + first + period * np.arange(int((off - on) / period) + 2)
+    return times[times <= off]
 
 
 @pytest.fixture(scope="module")
@@ -32,7 +45,14 @@ def test_scores_change_when_parameters_change(state):
     assert default["target"] is matched["target"]  # one target simulation per current
     # the default LIF fires too fast for Gamma at 4 ms: NaN, and the reason says so
     assert math.isnan(default["scores"]["gamma"]) and "2 * rate * delta < 1" in default["reasons"]["gamma"]
-    assert 0.5 < matched["scores"]["gamma"] < 1
+    # the LIF integrates exactly: its spikes are the closed form's, and Gamma is theirs
+    stim = matched["trace"].stimulus
+    on = np.flatnonzero(stim.current)
+    expected = lif_step_spikes(MATCHED, 1e-9, on[0] * stim.dt, (on[-1] + 1) * stim.dt)
+    assert matched["trace"].spike_times == pytest.approx(expected, abs=1e-9)
+    gamma = gamma_factor(model=expected, data=matched["target"].spike_times, delta=state.delta,
+                         duration=stim.duration)
+    assert 0 < matched["scores"]["gamma"] == pytest.approx(gamma, abs=1e-9)
     assert matched["scores"]["spike_count_error"] < default["scores"]["spike_count_error"]
     assert abs(matched["scores"]["voltage_base_error"]) < 1e-4 < abs(default["scores"]["voltage_base_error"])
     assert set(matched["scores"]) == {"gamma", "subthreshold_error", *(f"{f}_error" for f in EXPLORER_FEATURES)}
