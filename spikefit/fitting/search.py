@@ -31,6 +31,7 @@ import optuna  # this module is imported lazily (spikefit.fitting), so import sp
 from optuna.trial import TrialState
 
 from ..defaults import SPIKE_THRESHOLD
+from .candidates import add_scored, check_candidates, choose_start
 from .objectives import ObjectiveSpec, check_target, parse_objective
 from .refine import polish
 from .result import FitResult, best_trial, failure_counts, trial_table
@@ -44,7 +45,7 @@ from .target import Target, build_target
 def fit(model, target, *, objective="features", n_trials: int = 500, seed: int | None = None,
         search=None, fixed=None, sampler=None, storage=None, study_name: str | None = None,
         n_jobs: int = 1, refine=True, progress: bool = True, batch_size: int | None = None,
-        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init=None) -> FitResult:
+        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init=None, candidates=None) -> FitResult:
     """Fit a model's parameters to a target; see the module doc.
 
     Parameters
@@ -103,6 +104,11 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         "Fits started from the estimate against the blind search"). Without an estimator, current or estimate, an
         estimate-started fit runs blind with a warning; ``FitResult.init`` and
         ``init_reason`` say which. Other samplers than CMA-ES get the start as their first trial.
+    candidates : mapping label -> parameter set, or sequence of parameter sets, optional
+        Parameter sets (mappings name -> value, SI) scored with the start before the search
+        (``candidates``): the search starts from the best of them, and each is a completed
+        trial, so the fit ends no worse than its best candidate (``FitResult.init`` is then
+        "candidate"). ``models.limits.embed`` writes a LIF fit in a richer model's parameters.
 
     Raises
     ------
@@ -120,12 +126,18 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     space = search_space(model, search, fixed)
     _check_inputs(model, space, spec, target, n_trials, n_jobs)
     start = resolve_start(model, space, target, init)
-    centre = None if start.mean is None else (start.mean, start.steps)
+    chosen = None if candidates is None else check_candidates(model, space, candidates)
     with _quiet_optuna(), _threads(n_jobs):
+        scored = []
+        if chosen:
+            start, scored = choose_start(Run(model, space, spec, target, None, 1), start, chosen)
+        centre = None if start.mean is None else (start.mean, start.steps)
         study = open_study(space, spec, target, sampler, storage, study_name, seed, batch_size, load_if_exists,
                            heartbeat, centre)
-        if centre is not None and not isinstance(study.sampler, BatchCmaEsSampler) and not study.trials:
-            study.enqueue_trial(start.values)
+        if not study.trials:  # a resumed study holds its candidates already
+            add_scored(study, space, scored)
+            if centre is not None and not isinstance(study.sampler, BatchCmaEsSampler):
+                study.enqueue_trial(start.values)
         run = Run(model, space, spec, target, study, batch_size_of(study.sampler, batch_size))
         run.loop(n_trials, progress, patience=4 * GRACE_FACTOR * heartbeat)
         best = best_trial(study, spec)

@@ -1,0 +1,99 @@
+"""LIF as a limit case of the richer models: a LIF parameter set written in their parameters.
+
+A comparison that finds a richer model worse than LIF has found a failure of the fit, not of
+the model, wherever the richer model contains LIF: ``embed`` gives the richer model's
+parameter set that behaves as a fitted LIF, so that its fit can start there
+(``fitting.fit(candidates=...)``) and the objective decides.
+
+AdEx contains LIF exactly in the limit a = b = 0, Delta_T -> 0: the exponential then turns
+on at V_T like a threshold. Delta_T is the smallest its bounds allow, and V_cut V_T +
+5 Delta_T (the convention of ``adex.PARAMETERS``; from there the exponential reaches any V_cut
+in microseconds) or the bound of V_cut. At a finite Delta_T neither threshold matches LIF at
+once everywhere: ``variant="threshold"`` puts V_T at V_th (the exponential starts below it, so
+a voltage held just under V_th may fire), ``"rheobase"`` at V_th + Delta_T (the fixed point
+vanishes at V = V_T under g_L (V_T - E_L - Delta_T): LIF's rheobase, reached later).
+
+Izhikevich contains LIF only approximately: its quadratic bends below threshold and takes
+time to reach v_peak. ``embed`` gives the quadratic that keeps LIF's rest, leak conductance
+at rest and rheobase current, C dv/dt = k (v - v_r)(v - v_t') + I with v_r = E_L,
+v_t' - v_r = 4 (V_th - E_L) and k = g_L / (v_t' - v_r), the part of v_t' above the bound of
+v_t carried by a fast u = b (v - v_r) (a at its upper bound; b = k (v_t' - v_t)); reset c =
+V_reset, d = 0. ``embed(..., variant="threshold")`` keeps LIF's rheobase voltage and current
+instead (v_t' - v_r = 2 (V_th - E_L), k = g_L / (V_th - E_L), twice LIF's leak at rest).
+A value outside the richer model's bounds is left as it is: ``fitting.start`` moves a start
+inside and says so.
+"""
+from __future__ import annotations
+
+from typing import Mapping
+
+LIMITS = {("lif", "adex"): ("threshold", "rheobase"), ("lif", "izhikevich"): ("rheobase", "threshold")}
+"""(simpler, richer) -> the variants of ``embed``: the richer models that contain a simpler one."""
+
+V_CUT_ABOVE_V_T = 5.0
+"""V_cut at least V_T + 5 Delta_T: from there the exponential reaches V_cut in microseconds."""
+
+
+def variants(source: str, into: str) -> tuple[str, ...]:
+    """The ways ``embed`` writes ``source`` in ``into``; empty when ``into`` does not contain it."""
+    return LIMITS.get((source, into), ())
+
+
+def embed(params: Mapping[str, float], *, source: str, into: str, variant: str | None = None) -> dict:
+    """V, S, F, s (SI): the parameter set of model ``into`` that behaves as ``params`` of ``source``.
+
+    Parameters
+    ----------
+    params : mapping name -> float
+        A full parameter set of ``source`` (SI).
+    source, into : str
+        Model names, a pair of ``LIMITS``.
+    variant : str, optional
+        One of ``variants(source, into)``; the first by default.
+
+    Raises
+    ------
+    ValueError
+        ``into`` does not contain ``source`` (``LIMITS``), an unknown variant, or a parameter
+        of ``source`` missing from ``params``.
+    """
+    known = variants(source, into)
+    if not known:
+        pairs = ", ".join(f"{a} in {b}" for a, b in LIMITS)
+        raise ValueError(f"model {into!r} does not contain {source!r} as a limit case; known: {pairs}")
+    variant = known[0] if variant is None else variant
+    if variant not in known:
+        raise ValueError(f"variant must be one of {list(known)} for {source} in {into}, got {variant!r}")
+    from . import get_model
+
+    names = [p.name for p in get_model(source).parameters]
+    missing = [n for n in names if n not in params]
+    if missing:
+        raise ValueError(f"params must hold every parameter of {source!r}, missing {missing}")
+    p = {n: float(params[n]) for n in names}
+    return _lif_in_adex(p, variant) if into == "adex" else _lif_in_izhikevich(p, variant)
+
+
+def _lif_in_adex(p: dict, variant: str) -> dict:
+    from . import get_model
+
+    adex = get_model("adex")
+    delta = adex.parameter("Delta_T").low
+    v_t = p["V_th"] + (delta if variant == "rheobase" else 0.0)
+    v_cut = max(v_t + V_CUT_ABOVE_V_T * delta, adex.parameter("V_cut").low)
+    return {"C": p["C"], "g_L": p["g_L"], "E_L": p["E_L"], "V_T": v_t, "Delta_T": delta,
+            "tau_w": adex.parameter("tau_w").default, "a": 0.0, "b": 0.0, "V_reset": p["V_reset"],
+            "V_cut": v_cut, "t_ref": p["t_ref"]}
+
+
+def _lif_in_izhikevich(p: dict, variant: str) -> dict:
+    from . import get_model
+
+    izh = get_model("izhikevich")
+    span = p["V_th"] - p["E_L"]  # LIF's rheobase voltage above rest
+    width = 4.0 * span if variant == "rheobase" else 2.0 * span  # v_t' - v_r
+    k = p["g_L"] / width if variant == "rheobase" else p["g_L"] / span
+    v_t_eff = p["E_L"] + width
+    v_t = min(v_t_eff, izh.parameter("v_t").high)
+    return {"C": p["C"], "k": k, "v_r": p["E_L"], "v_t": v_t, "v_peak": izh.parameter("v_peak").default,
+            "a": izh.parameter("a").high, "b": k * (v_t_eff - v_t), "c": p["V_reset"], "d": 0.0}
