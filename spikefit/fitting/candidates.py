@@ -5,8 +5,8 @@ estimate, given start values, or the centre of the bounds): a simpler model's fi
 this model's parameters (``models.limits``), an earlier fit, a published preset. Before the
 first trial the objective scores the search's own start and every candidate in one batch;
 CMA-ES's first run is centred on the best of them (a candidate with the step ``GIVEN_STEP``),
-and every scored candidate is a completed trial of the study, so that the fit never ends worse
-than its best candidate. Where the search's start scores best, nothing changes: a candidate is
+and the start and every scored candidate are completed trials of the study, so that the fit
+never ends worse than its best candidate. Where the search's start scores best, nothing changes: a candidate is
 a candidate, not a replacement of the start.
 
 A candidate names every searched parameter; a parameter it names that is not searched must
@@ -28,6 +28,9 @@ from .start import GIVEN_STEP, Start
 
 CANDIDATE_ATTR = "candidate"
 """User attribute of the trial that holds a scored candidate: its label."""
+
+START_LABEL = "start"
+"""The label of the search's own start among the scored trials."""
 
 
 def check_candidates(model, space, candidates) -> dict[str, np.ndarray]:
@@ -79,7 +82,8 @@ def choose_start(run, start: Start, candidates: dict[str, np.ndarray]) -> tuple[
     """The best of the search's start and the candidates by the objective, and the scored sets.
 
     ``run`` is the fit's loop (``search.Run``: it scores rows); returns the ``Start`` of the
-    search and ``[(label, row, values)]`` of every candidate that meets the model's rules.
+    search and ``[(label, row, values)]`` of the start (label ``START_LABEL``) and of every
+    candidate that meets the model's rules.
     """
     own = np.array([start.values[n] for n in run.space.names]) if start.mean is not None else (
         run.space.from_unit(np.full(len(run.space.names), 0.5)))
@@ -96,7 +100,7 @@ def choose_start(run, start: Start, candidates: dict[str, np.ndarray]) -> tuple[
         return start, []
     values = run.evaluate(np.array([own] + rows))[0]
     totals = values.sum(axis=1)
-    scored = [(label, row, v) for label, row, v in zip(labels, rows, values[1:])]
+    scored = [(label, row, v) for label, row, v in zip([START_LABEL] + labels, [own] + rows, values)]
     best = int(np.argmin(totals))
     where = "the estimate" if start.init == "estimate" else "the given start" if start.init == "given" else (
         "the centre of the bounds")

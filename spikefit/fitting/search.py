@@ -136,7 +136,7 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
                            heartbeat, centre)
         if not study.trials:  # a resumed study holds its candidates already
             add_scored(study, space, scored)
-            if centre is not None and not isinstance(study.sampler, BatchCmaEsSampler):
+            if centre is not None and not scored and not isinstance(study.sampler, BatchCmaEsSampler):
                 study.enqueue_trial(start.values)
         run = Run(model, space, spec, target, study, batch_size_of(study.sampler, batch_size))
         run.loop(n_trials, progress, patience=4 * GRACE_FACTOR * heartbeat)

@@ -316,7 +316,7 @@ def _run(jobs: dict, workers: int, scheduler, progress: bool, nested: bool = Tru
             for stage in _stages(jobs, nested):
                 outcomes.update(run_jobs(fit_job, _with_candidates(stage, outcomes), workers=workers,
                                          scheduler=client, on_done=done))
-        return {key: outcomes[key] for key in jobs}
+        return {key: outcomes[key] for key in jobs if key in outcomes}  # in the order of the jobs
 
 
 def _where(scheduler) -> str | None:
