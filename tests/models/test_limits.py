@@ -56,6 +56,15 @@ def test_izhikevich_threshold_variant_fires_from_lifs_rheobase():
     assert rate("izhikevich", params, 1.05 * RHEOBASE)[0] > 0
 
 
+def test_adex_bounds_hold_lifs_refractory_period_and_threshold():
+    """Every LIF a fit can reach has an AdEx embedding within AdEx's bounds (but Delta_T's floor)."""
+    lif, adex = spikefit.get_model("lif"), spikefit.get_model("adex")
+    for name, into in (("t_ref", "t_ref"), ("V_reset", "V_reset"), ("C", "C"), ("g_L", "g_L"), ("E_L", "E_L")):
+        assert adex.parameter(into).low <= lif.parameter(name).low, name
+        assert adex.parameter(into).high >= lif.parameter(name).high, name
+    assert adex.parameter("V_T").low <= lif.parameter("V_th").low
+
+
 def test_every_embedding_meets_the_richer_models_rules():
     for into in ("adex", "izhikevich"):
         model = spikefit.get_model(into)

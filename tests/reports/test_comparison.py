@@ -172,17 +172,15 @@ def test_the_default_suite_resolves_and_splits_without_fitting():
 
 
 def test_richer_models_start_from_lifs_fit_and_end_no_worse_than_its_embedding():
-    """nested: LIF is fitted first, and its fit written in AdEx's parameters (t_ref held to AdEx's
-    bound, by hand) is a start candidate that AdEx's fit cannot end worse than."""
+    """nested: LIF is fitted first, and its fit written in AdEx's parameters is a start candidate
+    that AdEx's fit cannot end worse than."""
     from spikefit.fitting.objectives import parse_objective
     from spikefit.models.limits import embed, variants
     from spikefit.reports.scoring import score_split
 
     comparison = compare_models(["adex", "lif"], ["hh_fs"], n_trials=64, seed=0, progress=False)
     lif, adex = comparison.fits[("hh_fs", "lif")], comparison.fits[("hh_fs", "adex")]
-    t_ref = min(lif.params["t_ref"], spikefit.get_model("adex").parameter("t_ref").high)
-    embedded = [score_split(spikefit.get_model("adex"), {**embed(lif.params, source="lif", into="adex", variant=v),
-                                                          "t_ref": t_ref},
+    embedded = [score_split(spikefit.get_model("adex"), embed(lif.params, source="lif", into="adex", variant=v),
                             comparison.splits["hh_fs"], "train", parse_objective("features"))["objective"]
                 for v in variants("lif", "adex")]
     assert adex.score <= min(embedded) + 1e-9
