@@ -48,7 +48,7 @@ def add_command(subparsers) -> None:
                               "family, time for a repeated stimulus without steps; the report says which and why)")
     compare.add_argument("--independent", action="store_true",
                          help="fit every model on its own, all at once (default: LIF first, its fit a start candidate "
-                              "of the AdEx and Izhikevich fits of the same cell)")
+                              "of the AdEx fit of the same cell)")
     compare.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"report folder (default {DEFAULT_OUT})")
     compare.add_argument("--force", action="store_true", help="write into an output folder that holds files")
     compare.set_defaults(run=run)

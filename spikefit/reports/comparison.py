@@ -190,8 +190,8 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
         ``"tcp://host:8786"``), each (cell, model) fit one task; the fits' results do not
         depend on where they ran (``parallel.run_jobs``).
     nested : bool
-        Fit first the models that a richer one contains as a limit case (LIF, in AdEx and
-        Izhikevich: ``models.limits``), and give the richer model's fit of the same cell
+        Fit first the models that a richer one contains as a limit case (LIF, in AdEx:
+        ``models.limits``), and give the richer model's fit of the same cell
         their fitted parameters, written in its own (``limits.embed``), as start candidates
         (``fit(candidates=...)``): the objective decides between them and the fit's own start,
         so a richer model ends no worse on the training objective than the embedding of the
