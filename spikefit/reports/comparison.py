@@ -218,7 +218,8 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
     failed = {k: v for k, v in outcomes.items() if isinstance(v, JobFailure)}
     table = score_table(fits, splits, objective)
     settings = {"objective": objective if isinstance(objective, str) else repr(objective), "n_trials": n_trials,
-                "seed": seed, "nested": nested, "workers": workers, "scheduler": _where(scheduler), "storage": storage, "versions": versions(),
+                "seed": seed, "nested": nested, "workers": workers, "scheduler": _where(scheduler), "storage": storage,
+                "versions": versions(),
                 "wall_time": time.perf_counter() - started}
     return Comparison(tuple(models), splits, fits, failed, table, settings)
 
