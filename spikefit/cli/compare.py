@@ -46,6 +46,9 @@ def add_command(subparsers) -> None:
     compare.add_argument("--split", choices=SPLITS,
                          help="how every cell is divided into training and held-out data (default: level for a step "
                               "family, time for a repeated stimulus without steps; the report says which and why)")
+    compare.add_argument("--independent", action="store_true",
+                         help="fit every model on its own, all at once (default: LIF first, its fit a start candidate "
+                              "of the AdEx fit of the same cell)")
     compare.add_argument("--out", default=DEFAULT_OUT, metavar="DIR", help=f"report folder (default {DEFAULT_OUT})")
     compare.add_argument("--force", action="store_true", help="write into an output folder that holds files")
     compare.set_defaults(run=run)
@@ -62,7 +65,7 @@ def run(args) -> int:
     cells = [resolve(source, stimulus=args.stimulus) for source in (args.target or DEFAULT_CELLS)]
     comparison = compare_models(args.models, cells, split=args.split, objective=parse_objective_arg(args.objective),
                                 n_trials=args.trials, seed=args.seed, workers=args.workers, storage=args.storage,
-                                scheduler=args.scheduler)
+                                scheduler=args.scheduler, nested=not args.independent)
     print_comparison(comparison)
     paths = comparison.write(args.out, force=args.force)
     print(f"wrote {len(paths)} files to {args.out}/ (open {args.out}/index.html) in "

@@ -64,7 +64,7 @@ class FitResult:
 
     @property
     def init(self) -> str:
-        """"estimate", "given" (start values passed) or "blind"."""
+        """"estimate", "given" (start values passed), "candidate" (``fit(candidates=...)``) or "blind"."""
         return self.start.init if self.start is not None else "blind"
 
     @property

@@ -31,10 +31,11 @@ import optuna  # this module is imported lazily (spikefit.fitting), so import sp
 from optuna.trial import TrialState
 
 from ..defaults import SPIKE_THRESHOLD
+from .candidates import add_scored, check_candidates, choose_start
 from .objectives import ObjectiveSpec, check_target, parse_objective
 from .refine import polish
 from .result import FitResult, best_trial, failure_counts, trial_table
-from .samplers import DEFAULT_BATCH, BatchCmaEsSampler, batch_size_of
+from .samplers import DEFAULT_BATCH, batch_size_of
 from .start import resolve_start
 from .space import MAX_INFEASIBLE, SearchSpace, check_region, feasible, search_space
 from .studies import GRACE_FACTOR, HEARTBEAT, count, fail_stale, in_flight, open_study, wait_for_others
@@ -44,7 +45,7 @@ from .target import Target, build_target
 def fit(model, target, *, objective="features", n_trials: int = 500, seed: int | None = None,
         search=None, fixed=None, sampler=None, storage=None, study_name: str | None = None,
         n_jobs: int = 1, refine=True, progress: bool = True, batch_size: int | None = None,
-        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init="estimate") -> FitResult:
+        load_if_exists: bool = False, heartbeat: int = HEARTBEAT, init="estimate", candidates=None) -> FitResult:
     """Fit a model's parameters to a target; see the module doc.
 
     Parameters
@@ -104,6 +105,11 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         warning; ``FitResult.init`` and ``init_reason`` say which. The start itself is the
         first trial (CMA-ES samples around its centre, never at it: an estimate it never
         scored was lost; benchmarks/RESULTS.md, "Noise fits in seconds").
+    candidates : mapping label -> parameter set, or sequence of parameter sets, optional
+        Parameter sets (mappings name -> value, SI) scored with the start before the search
+        (``candidates``): the search starts from the best of them, and each is a completed
+        trial, so the fit ends no worse than its best candidate (``FitResult.init`` is then
+        "candidate"). ``models.limits.embed`` writes a LIF fit in a richer model's parameters.
 
     Raises
     ------
@@ -121,12 +127,18 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     space = search_space(model, search, fixed)
     _check_inputs(model, space, spec, target, n_trials, n_jobs)
     start = resolve_start(model, space, target, init)
-    centre = start.centre(n_trials, batch_size or DEFAULT_BATCH["cmaes"])
+    chosen = None if candidates is None else check_candidates(model, space, candidates)
     with _quiet_optuna(), _threads(n_jobs):
+        scored = []
+        if chosen:
+            start, scored = choose_start(Run(model, space, spec, target, None, 1), start, chosen)
+        centre = start.centre(n_trials, batch_size or DEFAULT_BATCH["cmaes"])
         study = open_study(space, spec, target, sampler, storage, study_name, seed, batch_size, load_if_exists,
                            heartbeat, centre)
-        if centre is not None and not study.trials:
-            study.enqueue_trial(start.values)  # CMA-ES samples around its centre, never at it
+        if not study.trials:  # a resumed study holds its start and candidates already
+            add_scored(study, space, scored)  # the start and the candidates, scored
+            if centre is not None and not scored:
+                study.enqueue_trial(start.values)  # CMA-ES samples around its centre, never at it
         run = Run(model, space, spec, target, study, batch_size_of(study.sampler, batch_size))
         run.loop(n_trials, progress, patience=4 * GRACE_FACTOR * heartbeat)
         best = best_trial(study, spec)

@@ -65,8 +65,9 @@ class FitSummary:
 
 
 def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trials: int, seed, storage=None,
-            study_name=None) -> FitSummary:
-    """Fit one model to one cell's training sweeps (run in a worker process or here)."""
+            study_name=None, candidates=None) -> FitSummary:
+    """Fit one model to one cell's training sweeps (run in a worker process or here);
+    ``candidates`` as for ``fit``."""
     from ..fitting import fit
     from ..fitting.target import build_target
     from .scoring import compatible_groups
@@ -74,7 +75,7 @@ def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trial
     started = time.perf_counter()
     target = build_target(train, repeats=compatible_groups(train, repeats))
     result = fit(model, target, objective=objective, n_trials=n_trials, seed=seed, storage=storage,
-                 study_name=study_name, load_if_exists=storage is not None, progress=False)
+                 study_name=study_name, load_if_exists=storage is not None, progress=False, candidates=candidates)
     history = result.trials.loc[result.trials["state"] == "COMPLETE"].sort_values("number")
     value_column = "value" if "value" in history else [c for c in history if c.startswith("value_")]
     values = history[value_column].to_numpy()
@@ -154,7 +155,7 @@ class Comparison:
 def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, *, train=None, test=None,
                    split: str | None = None, repeats=None, objective="features", n_trials: int = DEFAULT_TRIALS,
                    seed: int | None = 0, workers: int = 1, storage=None, progress: bool = True,
-                   scheduler=None) -> Comparison:
+                   scheduler=None, nested: bool = True) -> Comparison:
     """Fit ``models`` to every cell's training sweeps and score them on held-out sweeps.
 
     Parameters
@@ -188,6 +189,13 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
         Run the fits on this Dask cluster (a client, or an address such as
         ``"tcp://host:8786"``), each (cell, model) fit one task; the fits' results do not
         depend on where they ran (``parallel.run_jobs``).
+    nested : bool
+        Fit first the models that a richer one contains as a limit case (LIF, in AdEx:
+        ``models.limits``), and give the richer model's fit of the same cell
+        their fitted parameters, written in its own (``limits.embed``), as start candidates
+        (``fit(candidates=...)``): the objective decides between them and the fit's own start,
+        so a richer model ends no worse on the training objective than the embedding of the
+        simpler fit. False: every fit independent, all at once.
 
     Raises
     ------
@@ -205,12 +213,13 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
                                 objective=objective, n_trials=n_trials, seed=seed, storage=storage,
                                 study_name=None if storage is None else f"{cell}-{model}")
             for cell, split in splits.items() for model in models}
-    outcomes = _run(jobs, workers, scheduler, progress)
+    outcomes = _run(jobs, workers, scheduler, progress, nested)
     fits = {k: v for k, v in outcomes.items() if not isinstance(v, JobFailure)}
     failed = {k: v for k, v in outcomes.items() if isinstance(v, JobFailure)}
     table = score_table(fits, splits, objective)
     settings = {"objective": objective if isinstance(objective, str) else repr(objective), "n_trials": n_trials,
-                "seed": seed, "workers": workers, "scheduler": _where(scheduler), "storage": storage, "versions": versions(),
+                "seed": seed, "nested": nested, "workers": workers, "scheduler": _where(scheduler), "storage": storage,
+                "versions": versions(),
                 "wall_time": time.perf_counter() - started}
     return Comparison(tuple(models), splits, fits, failed, table, settings)
 
@@ -252,11 +261,43 @@ def _for(indices, name: str):
     return indices.get(name) if isinstance(indices, Mapping) else indices
 
 
-def _run(jobs: dict, workers: int, scheduler, progress: bool) -> dict:
-    """The fits, with a progress bar on a terminal, else a line per finished fit (logs)."""
+def _stages(jobs: dict, nested: bool) -> list[dict]:
+    """The jobs in the order they can run: with ``nested``, first the models some other model
+    of the comparison contains (``limits.LIMITS``), then the others."""
+    from ..models.limits import LIMITS
+
+    models = {model for _, model in jobs}
+    inner = {source for source, into in LIMITS if nested and source in models and into in models}
+    first = {k: job for k, job in jobs.items() if k[1] in inner}
+    return [stage for stage in (first, {k: job for k, job in jobs.items() if k not in first}) if stage]
+
+
+def _with_candidates(stage: dict, outcomes: dict) -> dict:
+    """The jobs of ``stage``, each with the embeddings of the finished fits it contains (same cell)."""
+    from ..models.limits import LIMITS, embed
+
+    out = {}
+    for (cell, model), job in stage.items():
+        candidates = {}
+        for (source, into), variants in LIMITS.items():
+            fitted = outcomes.get((cell, source))
+            if into == model and isinstance(fitted, FitSummary):
+                candidates.update({f"{source} in {model} ({variant})": embed(fitted.params, source=source,
+                                                                              into=model, variant=variant)
+                                   for variant in variants})
+        out[(cell, model)] = {**job, "candidates": candidates or None}
+    return out
+
+
+def _run(jobs: dict, workers: int, scheduler, progress: bool, nested: bool = True) -> dict:
+    """The fits, stage by stage (``_stages``), on one cluster; with a progress bar on a
+    terminal, else a line per finished fit (logs)."""
     import sys
+    from contextlib import nullcontext
 
     from tqdm.auto import tqdm
+
+    from .parallel import connect
 
     tty, finished = sys.stderr.isatty(), []
     with tqdm(total=len(jobs), unit="fit", desc="compare", disable=not (progress and tty)) as bar:
@@ -270,7 +311,13 @@ def _run(jobs: dict, workers: int, scheduler, progress: bool) -> dict:
             if progress and not tty:
                 print(f"[{len(finished)}/{len(jobs)}] {what}: {text}", file=sys.stderr, flush=True)
 
-        return run_jobs(fit_job, jobs, workers=workers, scheduler=scheduler, on_done=done)
+        local = scheduler is None and workers == 1
+        outcomes: dict = {}
+        with (nullcontext(None) if local else connect(scheduler, workers=workers)) as client:
+            for stage in _stages(jobs, nested):
+                outcomes.update(run_jobs(fit_job, _with_candidates(stage, outcomes), workers=workers,
+                                         scheduler=client, on_done=done))
+        return {key: outcomes[key] for key in jobs if key in outcomes}  # in the order of the jobs
 
 
 def _where(scheduler) -> str | None:

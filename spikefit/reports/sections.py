@@ -88,7 +88,10 @@ def _headline(comparison) -> Section:
     intro = (f"{models} fitted to the training sweeps of "
              f"{len(comparison.cells)} cell(s) ({', '.join(comparison.cells)}) with the same objective "
              f"({settings.get('objective', 'n/a')}), budget ({settings.get('n_trials', 'n/a')} completed trials) and "
-             f"seed ({settings.get('seed', 'n/a')}), and scored on held-out data no fit saw.")
+             f"seed ({settings.get('seed', 'n/a')}), and scored on held-out data no fit saw."
+             + (" A model another one contains as a limit case (LIF) was fitted first, and its fit, written in the "
+                "richer model's parameters, was a start candidate of that model's fit of the same cell."
+                if settings.get("nested") and _nested(comparison.models) else ""))
     splits = tuple(f"{cell}: split by {split.kind} ({split.reason}); {_split_parts(split)}"
                    for cell, split in comparison.splits.items())
     sentences = comparison.headline() if len(comparison.models) > 1 else []
@@ -97,6 +100,13 @@ def _headline(comparison) -> Section:
     if comparison.failed:
         blocks.append(Paragraph(f"{len(comparison.failed)} fit(s) failed: see 'Failed fits'."))
     return Section("headline", "Headline", tuple(blocks))
+
+
+def _nested(models) -> bool:
+    """Whether some model of the comparison contains another (``models.limits``)."""
+    from ..models.limits import LIMITS
+
+    return any((a, b) in LIMITS for a in models for b in models)
 
 
 def _lif_compared(comparison) -> bool:
@@ -249,7 +259,7 @@ def _parameters(comparison) -> Section:
 
 
 def _fits(comparison) -> Section:
-    header = ("cell", "model", "wall time (s)", "completed trials", "best objective", "refined", "failed trials")
+    header = ("cell", "model", "start", "wall time (s)", "completed trials", "best objective", "refined", "failed trials")
     rows = []
     for cell in comparison.cells:
         for model in comparison.models:
@@ -257,12 +267,13 @@ def _fits(comparison) -> Section:
             if fit is None:
                 continue
             counts = ", ".join(f"{k} {v}" for k, v in fit.failures.items()) or "none"
-            rows.append((cell, model, _number(fit.wall_time), str(len(fit.history)), _number(fit.score),
+            rows.append((cell, model, fit.init, _number(fit.wall_time), str(len(fit.history)), _number(fit.score),
                          "yes" if fit.refined else "no", counts))
-    caption = "What each fit cost, and the trials it could not score (by reason)."
+    caption = ("Where each fit started (blind, estimate, given, or a candidate such as LIF's fit: results.json says "
+               "which and what each scored), what it cost, and the trials it could not score (by reason).")
     if not rows:
         return Section("fits", "Fits", (Paragraph("No fit finished."),))
-    return Section("fits", "Fits", (Table(header, tuple(rows), caption=caption, numeric=(2, 3, 4)),))
+    return Section("fits", "Fits", (Table(header, tuple(rows), caption=caption, numeric=(3, 4, 5)),))
 
 
 def _failed(comparison) -> Section:

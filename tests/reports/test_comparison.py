@@ -169,3 +169,36 @@ def test_the_default_suite_resolves_and_splits_without_fitting():
         not_steps = [i for i, trace in enumerate(recording) if not np.isfinite(step_amplitude(trace))]
         assert set(not_steps) <= set(split.test) and split.train, name
     assert len(split_cell(resolve("hh_rs_repeats"), "r").test) == 4 + 5  # 4 held-out levels, 5 repeats
+
+
+def test_richer_models_start_from_lifs_fit_and_end_no_worse_than_its_embedding():
+    """nested: LIF is fitted first, and its fit written in AdEx's parameters is a start candidate
+    that AdEx's fit cannot end worse than."""
+    from spikefit.fitting.objectives import parse_objective
+    from spikefit.models.limits import embed, variants
+    from spikefit.reports.scoring import score_split
+
+    comparison = compare_models(["adex", "lif"], ["hh_fs"], n_trials=64, seed=0, progress=False)
+    lif, adex = comparison.fits[("hh_fs", "lif")], comparison.fits[("hh_fs", "adex")]
+    embedded = [score_split(spikefit.get_model("adex"), embed(lif.params, source="lif", into="adex", variant=v),
+                            comparison.splits["hh_fs"], "train", parse_objective("features"))["objective"]
+                for v in variants("lif", "adex")]
+    assert adex.score <= min(embedded) + 1e-9
+    assert "'lif in adex (threshold)'" in adex.init_reason and "'lif in adex (rheobase)'" in adex.init_reason
+    assert comparison.settings["nested"] is True
+
+
+def test_without_nesting_every_fit_starts_on_its_own():
+    comparison = compare_models(["lif", "adex"], ["hh_fs"], n_trials=32, seed=0, progress=False, nested=False)
+    assert "lif in adex" not in comparison.fits[("hh_fs", "adex")].init_reason
+    assert comparison.settings["nested"] is False
+
+
+def test_stages_put_the_contained_models_first():
+    from spikefit.reports.comparison import _stages
+
+    jobs = {(cell, model): {} for cell in ("a", "b") for model in ("adex", "lif", "izhikevich")}
+    first, second = _stages(jobs, nested=True)
+    assert set(first) == {("a", "lif"), ("b", "lif")} and len(second) == 4
+    assert _stages(jobs, nested=False) == [jobs]
+    assert _stages({("a", "lif"): {}}, nested=True) == [{("a", "lif"): {}}]  # nothing contains LIF here
