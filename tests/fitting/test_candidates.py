@@ -23,7 +23,9 @@ def target(lif):
 
 
 def quick(model, target, **options):
-    return S.fit(model, target, **{"n_trials": 32, "seed": 0, "refine": False, "progress": False, **options})
+    """A short fit, blind unless ``init`` is given: the candidates compete with the centre of the bounds."""
+    return S.fit(model, target, **{"n_trials": 32, "seed": 0, "refine": False, "progress": False, "init": None,
+                                   **options})
 
 
 def test_a_candidate_better_than_the_start_is_where_the_search_starts_and_the_fit_keeps_it(lif, target):
