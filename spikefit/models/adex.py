@@ -24,7 +24,8 @@ import math
 
 from .kernel_tools import _EXP_MAX, NO_EVENT, NOT_FINITE, RELEASE, SPIKE, exp_simd, hold_after_spike
 from .parameters import Parameter, less, non_negative, positive
-from .reset_kernels import FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks, parameter_rows
+from .reset_kernels import (ERROR_MODEL, FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks,
+                            parameter_rows)
 
 CROSSING_ITERATIONS = 8
 """Most partial steps spent finding a crossing (regula falsi, Illinois); it usually ends
@@ -85,7 +86,7 @@ def _heun(v, w, I, h_C, g_L, E_L, V_T, inv_DT, gL_DT, h_tauw, a, held):
     return (v if held else v + 0.5 * (k1v + k2v)), w + 0.5 * (k1w + k2w)
 
 
-_heun_scalar = njit(fastmath=FASTMATH)(_heun.py_func)
+_heun_scalar = njit(fastmath=FASTMATH, error_model=ERROR_MODEL)(_heun.py_func)
 """``_heun`` compiled once for the scalar passes, not inlined at each of their calls."""
 
 
@@ -124,7 +125,7 @@ def _step(C, x, ref, flag, I):
     return n_events
 
 
-@njit(fastmath=FASTMATH)  # called, not inlined: compiled once for its two calls
+@njit(fastmath=FASTMATH, error_model=ERROR_MODEL)  # called, not inlined: compiled once for its two calls
 def _heun_z(z, w, I, h_C, g_L, E_L, V_T, inv_DT, h_tauw, a):
     """One Heun step over h of (z, w), z = exp(-(v - V_T)/Delta_T): near the blow-up
     dz/dt -> -g_L/C, smooth where v is not, so partial steps there are accurate."""
@@ -192,7 +193,7 @@ def _release(C, x, ref, j, I, dt):
     ref[j] = 0.0
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, error_model=ERROR_MODEL)
 def adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
     """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
     integrate_block(_coefficients, _step, _fire, _release, P, current, dt, substeps, record_v,
@@ -200,7 +201,7 @@ def adex_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts
                     spikes, counts, diverged, blk)
 
 
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
+@njit(parallel=True, cache=True, fastmath=FASTMATH, error_model=ERROR_MODEL)
 def adex_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
     for blk in prange(n_blocks(P.shape[1])):
         # prange counts in uint64: as int64, the block compiles once for both paths

@@ -23,7 +23,8 @@ from .base import Model
 from .brian2_equations import Brian2Equations
 from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE
 from .parameters import Parameter, less, less_equal, positive
-from .reset_kernels import FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks, parameter_rows
+from .reset_kernels import (ERROR_MODEL, FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks,
+                            parameter_rows)
 
 CROSSING_ITERATIONS = 8
 """Most partial steps spent finding a crossing (regula falsi, Illinois); it usually ends
@@ -136,7 +137,8 @@ def _fire(C, x, ref, j, I, dt):
     for _ in range(CROSSING_ITERATIONS):
         # v above v_t at lo: interpolate 1/(v - v_t) linearly (Illinois: an end kept twice
         # has its distance to the level halved, against one-sided convergence); else bisect
-        s = lo + (hi - lo) * (z_lo - level) / (z_lo - z_hi) if z_lo < np.inf else 0.5 * (lo + hi)
+        # (equal heights, e.g. both ends blown up to 0: no slope to interpolate, bisect)
+        s = lo + (hi - lo) * (z_lo - level) / (z_lo - z_hi) if z_lo < np.inf and z_lo != z_hi else 0.5 * (lo + hi)
         v_s, u_s = _rk4(v0, u0, I, s * dt_Cj, kj, v_rj, v_tj, s * dt_aj, bj)
         if abs(v_s - peak) < 1e-5:  # 10 uV: under 0.2 us at the rates near v_peak
             break
@@ -158,7 +160,7 @@ def _release(C, x, ref, j, I, dt):
     """Never called: the model has no refractory period."""
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, error_model=ERROR_MODEL)
 def izhikevich_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
     """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
     integrate_block(_coefficients, _step, _fire, _release, P, current, dt, substeps, record_v,
@@ -166,7 +168,7 @@ def izhikevich_block(P, current, dt, substeps, record_v, state0, v_out, spikes, 
                     spikes, counts, diverged, blk)
 
 
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
+@njit(parallel=True, cache=True, fastmath=FASTMATH, error_model=ERROR_MODEL)
 def izhikevich_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
     for blk in prange(n_blocks(P.shape[1])):
         # prange counts in uint64: as int64, the block compiles once for both paths

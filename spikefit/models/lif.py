@@ -20,7 +20,8 @@ from .base import Model
 from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
 from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, hold_after_spike
 from .parameters import Parameter, less, non_negative, positive
-from .reset_kernels import FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks, parameter_rows
+from .reset_kernels import (ERROR_MODEL, FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks,
+                            parameter_rows)
 
 PARAMETERS = (
     Parameter("C", "F", 200e-12, 20e-12, 1000e-12, True, "membrane capacitance"),
@@ -104,7 +105,7 @@ def _release(C, x, ref, j, I, dt):
     """Never called: ``_step`` ends the refractory periods itself."""
 
 
-@njit(cache=True, fastmath=FASTMATH)
+@njit(cache=True, fastmath=FASTMATH, error_model=ERROR_MODEL)
 def lif_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged, blk):
     """Integrate block ``blk`` of the sets; called alone, the kernel without a thread pool."""
     integrate_block(_coefficients, _step, _fire, _release, P, current, dt, substeps, record_v,
@@ -112,7 +113,7 @@ def lif_block(P, current, dt, substeps, record_v, state0, v_out, spikes, counts,
                     spikes, counts, diverged, blk)
 
 
-@njit(parallel=True, cache=True, fastmath=FASTMATH)
+@njit(parallel=True, cache=True, fastmath=FASTMATH, error_model=ERROR_MODEL)
 def lif_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, counts, diverged):
     for blk in prange(n_blocks(P.shape[1])):
         # prange counts in uint64: as int64, the block compiles once for both paths

@@ -56,6 +56,11 @@ FASTMATH = {"contract", "arcp", "nsz"}
 """fastmath flags of the reset kernels: contraction to FMA, reciprocals, no signed zeros
 (no ``reassoc``, so sums keep their order, and no ``nnan``/``ninf``, so divergence shows)."""
 
+ERROR_MODEL = "numpy"
+"""numba's error model of the reset kernels: a float division by zero gives inf or nan (and the
+set is marked diverged) instead of raising ZeroDivisionError out of a whole batch (Izhikevich
+dap_2004 raised it in a crossing search, and the fit died)."""
+
 
 def parameter_rows(parameters):
     """Row of each parameter in the kernels' (n_params, n_sets) matrix, by name.
