@@ -98,18 +98,22 @@ def _study(storage, name):
     import optuna
 
     try:
-        return optuna.load_study(study_name=name, storage=optuna.storages.RDBStorage(storage))
+        return optuna.load_study(study_name=name, storage=storage)
     except KeyError:  # not created yet
         return None
 
 
 @pytest.mark.slow  # the retried fit waits out the killed trials' heartbeats (30 s)
 def test_a_fit_killed_mid_study_resumes_it_on_another_worker(client, tmp_path):
+    import optuna
     from optuna.trial import TrialState
 
-    storage, name = f"sqlite:///{tmp_path / 'compare.db'}", "hh_rs-lif"
-    thread, outcome = _in_background(storage=storage, scheduler=client)
-    killed, deadline = None, time.monotonic() + 180
+    url, name = f"sqlite:///{tmp_path / 'compare.db'}", "hh_rs-lif"
+    thread, outcome = _in_background(storage=url, scheduler=client)
+    # One storage for the watching (an engine a poll would open the file anew each time and
+    # contend for its lock with the workers), polled every 0.1 s.
+    storage = optuna.storages.RDBStorage(url)
+    killed, done, deadline = None, 0, time.monotonic() + 300
     while killed is None and time.monotonic() < deadline and thread.is_alive():
         study = _study(storage, name)
         if study is not None:
@@ -120,8 +124,11 @@ def test_a_fit_killed_mid_study_resumes_it_on_another_worker(client, tmp_path):
                 killed = int(next(iter(workers)).rsplit(":", 1)[1])
                 os.kill(killed, signal.SIGKILL)
                 before = done
-        time.sleep(0.02)
-    assert killed is not None, "the fit was never seen running trials"
+        time.sleep(0.1)
+    if killed is None:  # say why: the comparison ended (with what) or the deadline passed
+        ended = "the comparison ended" if not thread.is_alive() else "300 s passed"
+        pytest.fail(f"the fit was never seen running trials: {ended} with {done} trials complete; "
+                    f"outcome {outcome!r}")
     comparison = _finish(thread, outcome, timeout=400)
     assert not comparison.failed and set(comparison.fits) == {(CELLS[0], m) for m in MODELS}
     study = _study(storage, name)
