@@ -261,23 +261,39 @@ def _for(indices, name: str):
     return indices.get(name) if isinstance(indices, Mapping) else indices
 
 
-def _stages(jobs: dict, nested: bool) -> list[dict]:
-    """The jobs in the order they can run: with ``nested``, first the models some other model
-    of the comparison contains (``limits.LIMITS``), then the others."""
+def _schedule(jobs: dict, nested: bool) -> tuple[dict, dict]:
+    """(jobs to start with, in order; jobs waiting for the fits they contain). With ``nested``,
+    a richer model's fit waits for the same cell's fits of the models it contains
+    (``limits.LIMITS``). First the first fit of each model, so that the workers compile
+    different kernels at once (numba's disk cache then serves the rest), then the fits others
+    wait for, then the rest: a released fit runs ahead of those (``run_jobs(follow=...)``), so
+    the long richer fits start early and the short ones fill the end."""
     from ..models.limits import LIMITS
 
     models = {model for _, model in jobs}
     inner = {source for source, into in LIMITS if nested and source in models and into in models}
-    first = {k: job for k, job in jobs.items() if k[1] in inner}
-    return [stage for stage in (first, {k: job for k, job in jobs.items() if k not in first}) if stage]
+    outer = {into for source, into in LIMITS if source in inner and into in models}
+    waiting = {k: job for k, job in jobs.items() if k[1] in outer}
+    ready = [k for k in jobs if k not in waiting]
+    firsts = list({k[1]: k for k in reversed(ready)}.values())[::-1]
+    order = firsts + [k for k in ready if k[1] in inner and k not in firsts] + \
+        [k for k in ready if k[1] not in inner and k not in firsts]
+    return {k: jobs[k] for k in order}, waiting
 
 
-def _with_candidates(stage: dict, outcomes: dict) -> dict:
-    """The jobs of ``stage``, each with the embeddings of the finished fits it contains (same cell)."""
+def _contained(model: str, models) -> set:
+    """The models of ``models`` that ``model`` contains (``limits.LIMITS``)."""
+    from ..models.limits import LIMITS
+
+    return {source for source, into in LIMITS if into == model and source in models}
+
+
+def _with_candidates(released: dict, outcomes: dict) -> dict:
+    """The jobs ``released``, each with the embeddings of the finished fits it contains (same cell)."""
     from ..models.limits import LIMITS, embed
 
     out = {}
-    for (cell, model), job in stage.items():
+    for (cell, model), job in released.items():
         candidates = {}
         for (source, into), variants in LIMITS.items():
             fitted = outcomes.get((cell, source))
@@ -290,7 +306,7 @@ def _with_candidates(stage: dict, outcomes: dict) -> dict:
 
 
 def _run(jobs: dict, workers: int, scheduler, progress: bool, nested: bool = True) -> dict:
-    """The fits, stage by stage (``_stages``), on one cluster; with a progress bar on a
+    """The fits in the order of ``_schedule``, on one cluster; with a progress bar on a
     terminal, else a line per finished fit (logs)."""
     import sys
     from contextlib import nullcontext
@@ -313,10 +329,21 @@ def _run(jobs: dict, workers: int, scheduler, progress: bool, nested: bool = Tru
 
         local = scheduler is None and workers == 1
         outcomes: dict = {}
+        ready, waiting = _schedule(jobs, nested)
+        models = {model for _, model in jobs}
+
+        def follow(key, outcome):
+            """The waiting fits of ``key``'s cell whose contained fits have all ended."""
+            outcomes[key] = outcome
+            released = {k: job for k, job in waiting.items() if k[0] == key[0]
+                        and all((k[0], source) in outcomes for source in _contained(k[1], models))}
+            for k in released:
+                del waiting[k]
+            return _with_candidates(released, outcomes)
+
         with (nullcontext(None) if local else connect(scheduler, workers=workers)) as client:
-            for stage in _stages(jobs, nested):
-                outcomes.update(run_jobs(fit_job, _with_candidates(stage, outcomes), workers=workers,
-                                         scheduler=client, on_done=done))
+            outcomes.update(run_jobs(fit_job, ready, workers=workers, scheduler=client, on_done=done,
+                                     follow=follow))
         return {key: outcomes[key] for key in jobs if key in outcomes}  # in the order of the jobs
 
 

@@ -44,7 +44,7 @@ def _guarded(function: Callable, job: dict):
 
 
 def run_jobs(function: Callable, jobs: Mapping[Hashable, dict], *, workers: int = 1, scheduler=None,
-             on_done: Callable | None = None) -> dict:
+             on_done: Callable | None = None, follow: Callable | None = None) -> dict:
     """key -> result or ``JobFailure`` of ``function(**job)`` for each job.
 
     Parameters
@@ -59,6 +59,10 @@ def run_jobs(function: Callable, jobs: Mapping[Hashable, dict], *, workers: int 
         ``workers`` processes, or this process when ``workers`` is 1.
     on_done : callable, optional
         ``on_done(key, outcome)`` as each job ends, in the order they end (a progress display).
+    follow : callable, optional
+        ``follow(key, outcome) -> {key: job}`` as each job ends: jobs that could not start
+        before it (they need its outcome), run next, ahead of the jobs still waiting; their
+        outcomes are in the result too. The jobs first given run in their order.
 
     Raises
     ------
@@ -70,14 +74,17 @@ def run_jobs(function: Callable, jobs: Mapping[Hashable, dict], *, workers: int 
     if not isinstance(workers, int) or isinstance(workers, bool) or workers < 1:
         raise ValueError(f"workers must be an int >= 1, got workers={workers!r}")
     on_done = on_done or (lambda key, outcome: None)
+    follow = follow or (lambda key, outcome: {})
     if scheduler is None and workers == 1:
-        results = {}
-        for key, job in jobs.items():
+        results, waiting = {}, list(jobs.items())
+        while waiting:
+            key, job = waiting.pop(0)
             results[key] = _guarded(function, job)
             on_done(key, results[key])
+            waiting[:0] = follow(key, results[key]).items()
         return results
     with connect(scheduler, workers=workers) as client:
-        return _on_dask(client, function, jobs, on_done)
+        return _on_dask(client, function, jobs, on_done, follow)
 
 
 @contextmanager
@@ -108,15 +115,21 @@ def connect(scheduler=None, *, workers: int = 1):
         yield client
 
 
-def _on_dask(client, function, jobs: Mapping, on_done: Callable) -> dict:
+def _on_dask(client, function, jobs: Mapping, on_done: Callable, follow: Callable) -> dict:
     from distributed import as_completed
 
-    keys = {}
-    for key, job in jobs.items():
+    keys, order = {}, list(jobs)
+
+    def submit(key, job, priority):
         # pure=False: a fresh task key each call, so two comparisons on one cluster never share a result.
-        keys[client.submit(_guarded, function, job, pure=False)] = key
+        future = client.submit(_guarded, function, job, pure=False, priority=priority)
+        keys[future] = key
+        return future
+
+    # Equal priorities run in the order submitted; followers go ahead of what still waits.
+    futures = as_completed([submit(key, job, 0) for key, job in jobs.items()])
     results = {}
-    for future in as_completed(keys):
+    for future in futures:
         key = keys[future]
         if future.status == "error":  # the task never returned: its workers died (KilledWorker) or it was lost
             error = future.exception()
@@ -126,4 +139,7 @@ def _on_dask(client, function, jobs: Mapping, on_done: Callable) -> dict:
             results[key] = future.result()
         future.release()
         on_done(key, results[key])
-    return {key: results[key] for key in jobs}
+        for new_key, job in follow(key, results[key]).items():
+            order.append(new_key)
+            futures.add(submit(new_key, job, 1))
+    return {key: results[key] for key in order}

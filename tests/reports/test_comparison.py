@@ -119,7 +119,7 @@ def test_no_fit_sees_a_held_out_sample(monkeypatch):
 
     seen = []
 
-    def record(function, jobs, *, workers, scheduler=None, on_done=None):
+    def record(function, jobs, *, workers, scheduler=None, on_done=None, follow=None):
         seen.extend((key, job["train"]) for key, job in jobs.items())
         return {}
 
@@ -196,11 +196,16 @@ def test_without_nesting_every_fit_starts_on_its_own():
     assert comparison.settings["nested"] is False
 
 
-def test_stages_put_the_contained_models_first():
-    from spikefit.reports.comparison import _stages
+def test_the_schedule_holds_richer_fits_until_the_fits_they_contain():
+    from spikefit.reports.comparison import _schedule
 
-    jobs = {(cell, model): {} for cell in ("a", "b") for model in ("adex", "lif", "izhikevich")}
-    first, second = _stages(jobs, nested=True)
-    assert set(first) == {("a", "lif"), ("b", "lif")} and len(second) == 4
-    assert _stages(jobs, nested=False) == [jobs]
-    assert _stages({("a", "lif"): {}}, nested=True) == [{("a", "lif"): {}}]  # nothing contains LIF here
+    jobs = {(cell, model): {} for cell in ("a", "b", "c") for model in ("adex", "lif", "izhikevich")}
+    ready, waiting = _schedule(jobs, nested=True)
+    assert set(waiting) == {("a", "adex"), ("b", "adex"), ("c", "adex")}
+    # one fit of each model first (distinct kernels compile at once), then the fits others wait for
+    assert list(ready) == [("a", "lif"), ("a", "izhikevich"), ("b", "lif"), ("c", "lif"),
+                           ("b", "izhikevich"), ("c", "izhikevich")]
+    ready, waiting = _schedule(jobs, nested=False)
+    assert not waiting and set(ready) == set(jobs) and list(ready)[:3] == [("a", "adex"), ("a", "lif"),
+                                                                         ("a", "izhikevich")]
+    assert _schedule({("a", "adex"): {}}, nested=True) == ({("a", "adex"): {}}, {})  # no LIF to wait for

@@ -40,6 +40,20 @@ def test_in_process_jobs_and_errors():
     assert out["b"] == os.getpid() and seen == ["a", "b"]
 
 
+def _then_double(key, outcome):
+    """Follow-up jobs: after job k (an int), job ("double", k) of 2 * its result."""
+    return {} if isinstance(key, tuple) else {("double", key): {"x": 2 * outcome}}
+
+
+def test_follow_up_jobs_run_ahead_of_those_waiting_and_come_back_too(client):
+    seen = []
+    here = run_jobs(square, {1: {"x": 1}, 2: {"x": 2}}, on_done=lambda k, o: seen.append(k), follow=_then_double)
+    assert seen == [1, ("double", 1), 2, ("double", 2)]
+    assert here == {1: 1, 2: 4, ("double", 1): 4, ("double", 2): 64}
+    on_dask = run_jobs(square, {1: {"x": 1}, 2: {"x": 2}}, scheduler=client, follow=_then_double)
+    assert on_dask == here and list(on_dask)[:2] == [1, 2]
+
+
 def test_a_job_that_kills_every_worker_fails_alone(client):
     jobs = {i: {"x": x} for i, x in enumerate([1, "raise", "die", 2, 3])}
     seen = []
