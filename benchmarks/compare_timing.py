@@ -7,7 +7,7 @@ so every kernel is compiled as on a new install. With ``--against DIR`` each run
 is paired with a run of the spikefit package in DIR (same workers, cache state and load, the
 order alternating), and the ratio of each pair is reported (median over the pairs).
 
-    python benchmarks/compare_timing.py [--workers 1,2] [--repeats 1] [--against DIR]
+    python benchmarks/compare_timing.py [--workers 1,2] [--repeats 1] [--against DIR] [--states cold,warm]
 """
 import argparse
 import os
@@ -40,17 +40,18 @@ def alone(workers: int, repeats: int) -> None:
     print(f"  workers {workers}: cold {cold:6.1f} s ({cold / GOAL:.2f} of the goal), warm {warm:6.1f} s")
 
 
-def paired(workers: int, repeats: int, other: str) -> None:
+def paired(workers: int, repeats: int, other: str, states: tuple[str, ...]) -> None:
     caches = {root: tempfile.mkdtemp() for root in (HERE, other)}
-    for root, cache in caches.items():
-        run(workers, cache, root)  # fill each warm cache
-    times = {(state, root): [] for state in ("cold", "warm") for root in caches}
+    if "warm" in states:
+        for root, cache in caches.items():
+            run(workers, cache, root)  # fill each warm cache
+    times = {(state, root): [] for state in states for root in caches}
     for repeat in range(repeats):
         order = list(caches) if repeat % 2 == 0 else list(caches)[::-1]
-        for state in ("cold", "warm"):
+        for state in states:
             for root in order:
                 times[state, root].append(run(workers, tempfile.mkdtemp() if state == "cold" else caches[root], root))
-    for state in ("cold", "warm"):
+    for state in states:
         here, there = times[state, HERE], times[state, other]
         ratios = [a / b for a, b in zip(here, there)]
         print(f"  workers {workers}, {state}: this {statistics.median(here):6.1f} s, other "
@@ -63,11 +64,13 @@ def main() -> None:
     parser.add_argument("--workers", default="1,2")
     parser.add_argument("--repeats", type=int, default=1)
     parser.add_argument("--against", metavar="DIR", help="a folder holding another spikefit package to pair with")
+    parser.add_argument("--states", default="cold,warm", help="with --against: cold, warm or both")
     args = parser.parse_args()
-    print(f"default comparison (3 models x 4 cells, 2000 trials a fit), {os.cpu_count()} CPUs; goal {GOAL:.0f} s")
+    print(f"default comparison (its default models and cells, 2000 trials a fit), {os.cpu_count()} CPUs; "
+          f"goal {GOAL:.0f} s")
     for workers in (int(w) for w in args.workers.split(",")):
         if args.against:
-            paired(workers, args.repeats, str(Path(args.against).resolve()))
+            paired(workers, args.repeats, str(Path(args.against).resolve()), tuple(args.states.split(",")))
         else:
             alone(workers, args.repeats)
 

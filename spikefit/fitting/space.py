@@ -150,11 +150,12 @@ def _check_bounds(model, name: str, low: float, high: float, log: bool) -> None:
 
 
 def feasible(model, space: SearchSpace, rows: np.ndarray) -> tuple[np.ndarray, list[str | None]]:
-    """Which rows (n, n_free) meet every rule of the model, and the first rule each breaks."""
+    """Which rows (n, n_free) meet every rule and search rule of the model, and the first rule
+    each breaks."""
     columns = space.table(rows)
     ok = np.ones(len(rows), bool)
     reasons: list[str | None] = [None] * len(rows)
-    for rule in model.rules:
+    for rule in (*model.rules, *model.search_rules):
         with np.errstate(invalid="ignore"):
             passed = np.asarray(rule.check(columns), dtype=bool)
         for i in np.flatnonzero(ok & ~passed):

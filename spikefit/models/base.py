@@ -110,6 +110,9 @@ class Model(ABC):
     name: str = ""
     parameters: tuple[Parameter, ...] = ()
     rules: tuple[Rule, ...] = ()
+    search_rules: tuple[Rule, ...] = ()
+    """Conditions a fit's parameter sets keep to beyond ``rules``: a set breaking one simulates,
+    but no recorded cell behaves like it (``fitting.space.feasible``)."""
     presets: Mapping[str, Mapping[str, float]] = {}
     max_dt: float | None = None
     """Largest integration step (s) the default integrator is accurate at; None: any."""

@@ -123,8 +123,11 @@ class Comparison:
         return paired_tests(self.table, metric, split, self.models)
 
     def all_tests(self) -> pd.DataFrame:
-        """``tests`` for every headline metric on held-out data, BH-corrected within a metric."""
-        return pd.concat([self.tests(m) for m in HEADLINE_METRICS], ignore_index=True)
+        """``tests`` for every headline metric on held-out data, BH-corrected within a metric
+        (computed once: the page and results.json both show them, and exact tests take seconds)."""
+        if "_all_tests" not in self.__dict__:  # frozen: kept in the instance's dict
+            self.__dict__["_all_tests"] = pd.concat([self.tests(m) for m in HEADLINE_METRICS], ignore_index=True)
+        return self.__dict__["_all_tests"].copy()
 
     def summary(self) -> pd.DataFrame:
         """Per model, split and metric: median and quartiles over cells."""

@@ -27,7 +27,6 @@ FAILING = {
     ("adex", "naud_adapting"): ({0, 1, 2, 3, 4}, "t_ref 4.44 % off, Gamma 1.00"),
     ("adex", "naud_initial_burst"): ({0, 1, 2, 3, 4}, "t_ref 3.12 % off, Gamma 1.00"),
     ("adex", "naud_delayed_accelerating"): ({0, 1, 2, 3, 4}, "t_ref/Delta_T 10.7-129 % off, Gamma 0.42-0.83"),
-    ("adex", "naud_irregular"): ({0, 1, 2, 3, 4}, "t_ref 2.31 % off, Gamma 1.00"),
     ("adex", "naud_delayed_regular_bursting"): ({0, 1, 2, 3, 4}, "t_ref 93.7-341 % off, Gamma -0.03-0.49"),
     ("adex", "destexhe_fs"): ({0, 1, 2, 3, 4}, "V_cut 2.82 % off, Gamma 1.00"),
     ("adex", "destexhe_lts"): ({0, 1, 2, 3, 4}, "V_cut 16.1-36.5 % off, Gamma 1.00"),

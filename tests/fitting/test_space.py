@@ -72,3 +72,22 @@ def test_a_region_the_rules_leave_empty_is_refused(lif):
     space = search_space(lif, {"V_th": (-0.07, -0.06), "V_reset": (-0.055, -0.05)})
     with pytest.raises(ValueError, match=r"leaves 0 % of parameter sets feasible for model 'lif': V_reset < V_th"):
         check_region(lif, space)
+
+
+def test_an_adex_without_a_stable_rest_is_infeasible_for_a_fit_but_simulates():
+    """Below a = -g_L AdEx's one fixed point is a saddle (Touboul and Brette 2008): kicked
+    below rest, the voltage runs away; above, it comes back."""
+    import spikefit
+    from spikefit.models import get_model
+
+    adex = get_model("adex")
+    space = search_space(adex, ["a", "g_L"])
+    rows = [{"a": a, "g_L": 10e-9} for a in (-11e-9, -9e-9, -10e-9)]
+    ok, reasons = feasible(adex, space, np.array([[row[n] for n in space.names] for row in rows]))
+    assert ok.tolist() == [False, True, True] and reasons == ["a >= -g_L", None, None]
+    kick = spikefit.step(-50e-12, 0.0, 0.1, 3.0)  # 50 pA down for 100 ms, then nothing
+    base = {**adex.preset("brette_gerstner_2005"), "g_L": 10e-9}
+    for a, runs_away in ((-20e-9, True), (-5e-9, False)):
+        v = adex.simulate({**base, "a": a}, kick).v  # it simulates: not a rule of the model
+        assert bool(v.min() < base["E_L"] - 0.1) is runs_away, (a, v.min())
+        assert bool(abs(v[-1] - base["E_L"]) < 1e-3) is not runs_away, (a, v[-1])

@@ -65,9 +65,7 @@ def test_a_failing_fit_is_reported_and_the_others_finish():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("cell", ["hh", pytest.param("hh_rs", marks=pytest.mark.xfail(
-    strict=True, reason="measured on the merged defaults (estimate start raced with the blind run, LIF's fit "
-                        "as a candidate, accurate kernels): held-out Gamma adex 0.130, lif 0.209 (issue 12 item 6)"))])
+@pytest.mark.parametrize("cell", ["hh", "hh_rs"])
 def test_adex_predicts_held_out_spikes_better_than_lif(cell):
     comparison = compare_models(["lif", "adex"], [cell], seed=0, progress=False)  # the default budget
     gamma = comparison.table.query("metric == 'gamma' and split == 'test'").set_index("model")["value"]
