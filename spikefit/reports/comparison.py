@@ -13,6 +13,7 @@ Same data, budget and seed policy for every model: each fit gets the cell's trai
 from __future__ import annotations
 
 import time
+import warnings
 from dataclasses import dataclass, field
 from typing import Mapping, Sequence
 
@@ -45,7 +46,9 @@ class FitSummary:
 
     ``history`` holds the objective of each completed trial in the order they finished;
     ``init``, ``init_reason`` and ``movement`` (records of ``FitResult.movement``: the
-    estimate and how far the fit moved from it) say where the fit started.
+    estimate and how far the fit moved from it) say where the fit started; ``warnings`` are
+    what the fit warned of (each text once), which ``compare_models`` repeats in one warning
+    naming the fit: a worker's own would not say which fit it came from.
     """
 
     model: str
@@ -62,6 +65,7 @@ class FitSummary:
     init: str = "blind"
     init_reason: str = ""
     movement: tuple = ()
+    warnings: tuple[str, ...] = ()
 
 
 def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trials: int, seed, storage=None,
@@ -73,9 +77,12 @@ def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trial
     from .scoring import compatible_groups
 
     started = time.perf_counter()
-    target = build_target(train, repeats=compatible_groups(train, repeats))
-    result = fit(model, target, objective=objective, n_trials=n_trials, seed=seed, storage=storage,
-                 study_name=study_name, load_if_exists=storage is not None, progress=False, candidates=candidates)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        target = build_target(train, repeats=compatible_groups(train, repeats))
+        result = fit(model, target, objective=objective, n_trials=n_trials, seed=seed, storage=storage,
+                     study_name=study_name, load_if_exists=storage is not None, progress=False,
+                     candidates=candidates)
     history = result.trials.loc[result.trials["state"] == "COMPLETE"].sort_values("number")
     value_column = "value" if "value" in history else [c for c in history if c.startswith("value_")]
     values = history[value_column].to_numpy()
@@ -84,7 +91,8 @@ def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trial
     return FitSummary(model, cell, dict(result.params), score, tuple(result.objective.describe()),
                       values.astype(float), time.perf_counter() - started, dict(result.failures),
                       dict(result.timings), bool(result.refined), study_name, result.init,
-                      result.init_reason, tuple(result.movement().to_dict(orient="records")))
+                      result.init_reason, tuple(result.movement().to_dict(orient="records")),
+                      tuple(dict.fromkeys(str(w.message) for w in caught)))
 
 
 @dataclass(frozen=True, eq=False)
@@ -322,6 +330,8 @@ def _run(jobs: dict, workers: int, scheduler, progress: bool, nested: bool = Tru
     with tqdm(total=len(jobs), unit="fit", desc="compare", disable=not (progress and tty)) as bar:
         def done(key, outcome):
             what = f"{key[1]} on {key[0]}"
+            if isinstance(outcome, FitSummary) and outcome.warnings:
+                warnings.warn(f"{what}: " + "; ".join(outcome.warnings), UserWarning, stacklevel=1)
             text = f"failed: {outcome.error}" if isinstance(outcome, JobFailure) else (
                 f"score {outcome.score:.4g} in {outcome.wall_time:.1f} s")
             bar.set_postfix_str(what, refresh=False)

@@ -38,7 +38,8 @@ def results(comparison) -> dict:
             "wall_time": fit.wall_time, "unit": "s", "completed_trials": len(fit.history), "score": fit.score,
             "objective": list(fit.objective), "refined": fit.refined, "failures": dict(fit.failures),
             "timings": dict(fit.timings), "study_name": fit.study_name,
-            "init": fit.init, "init_reason": fit.init_reason, "movement": list(fit.movement)}
+            "init": fit.init, "init_reason": fit.init_reason, "movement": list(fit.movement),
+            "warnings": list(fit.warnings)}
     tests = comparison.all_tests().to_dict(orient="records") if len(comparison.models) > 1 else []
     out = {
         "models": list(comparison.models),

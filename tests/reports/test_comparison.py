@@ -188,6 +188,26 @@ def test_richer_models_start_from_lifs_fit_and_end_no_worse_than_its_embedding()
     assert comparison.settings["nested"] is True
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_fits_warnings_come_back_once_each_and_name_the_fit(workers):
+    """LIF's estimate on hh puts V_th above its bound (fit warns, and starts inside): on a worker
+    or here, the warning reaches the caller once, naming the fit, and is kept in the summary."""
+    from spikefit.data import resolve
+    from spikefit.fitting.estimation import estimate
+    from spikefit.models import get_model
+    from spikefit.reports.splits import split_cell
+
+    lif = get_model("lif")
+    high = next(p.high for p in lif.parameters if p.name == "V_th")
+    train = split_cell(resolve("hh"), "hh").sweeps("train")
+    assert estimate(lif, train).params["V_th"] > high  # the independent reason for the warning
+    with pytest.warns(UserWarning, match=r"^lif on hh: .*start of V_th: .* lies outside its bound high=") as seen:
+        comparison = compare_models(["lif"], ["hh"], n_trials=16, seed=0, workers=workers, progress=False)
+    assert sum(str(w.message).startswith("lif on hh: ") for w in seen) == 1
+    kept = comparison.fits[("hh", "lif")].warnings
+    assert any(text.startswith("start of V_th: ") for text in kept) and len(set(kept)) == len(kept)
+
+
 def test_without_nesting_every_fit_starts_on_its_own():
     comparison = compare_models(["lif", "adex"], ["hh_fs"], n_trials=32, seed=0, progress=False, nested=False)
     assert "lif in adex" not in comparison.fits[("hh_fs", "adex")].init_reason
