@@ -279,16 +279,16 @@ def _schedule(jobs: dict, nested: bool) -> tuple[dict, dict]:
     different kernels at once (numba's disk cache then serves the rest), then the fits others
     wait for, then the rest: a released fit runs ahead of those (``run_jobs(follow=...)``), so
     the long richer fits start early and the short ones fill the end."""
-    from ..models.limits import LIMITS
-
     models = {model for _, model in jobs}
-    inner = {source for source, into in LIMITS if nested and source in models and into in models}
-    outer = {into for source, into in LIMITS if source in inner and into in models}
-    waiting = {k: job for k, job in jobs.items() if k[1] in outer}
+    waiting = {k: job for k, job in jobs.items() if nested and _contained(k[1], models)}
+    inner = {source for _, model in waiting for source in _contained(model, models)}
     ready = [k for k in jobs if k not in waiting]
-    firsts = list({k[1]: k for k in reversed(ready)}.values())[::-1]
-    order = firsts + [k for k in ready if k[1] in inner and k not in firsts] + \
-        [k for k in ready if k[1] not in inner and k not in firsts]
+    first_of: dict = {}
+    for key in ready:
+        first_of.setdefault(key[1], key)
+    firsts = list(first_of.values())
+    rest = [k for k in ready if k not in firsts]
+    order = firsts + [k for k in rest if k[1] in inner] + [k for k in rest if k[1] not in inner]
     return {k: jobs[k] for k in order}, waiting
 
 
