@@ -273,7 +273,18 @@ def _fits(comparison) -> Section:
                "which and what each scored), what it cost, and the trials it could not score (by reason).")
     if not rows:
         return Section("fits", "Fits", (Paragraph("No fit finished."),))
-    return Section("fits", "Fits", (Table(header, tuple(rows), caption=caption, numeric=(3, 4, 5)),))
+    return Section("fits", "Fits", (Table(header, tuple(rows), caption=caption, numeric=(3, 4, 5)),
+                                    _fit_warnings(comparison)))
+
+
+def _fit_warnings(comparison):
+    """What each fit warned of (an estimate outside the bounds, a blind start, ...), a row each."""
+    rows = tuple((cell, model, text) for cell in comparison.cells for model in comparison.models
+                 for text in getattr(comparison.fits.get((cell, model)), "warnings", ()))
+    if not rows:
+        return Paragraph("No fit warned.")
+    return Table(("cell", "model", "warning"), rows, id="fit-warnings",
+                 caption="What the fits warned of, each text once a fit (also in results.json).")
 
 
 def _failed(comparison) -> Section:

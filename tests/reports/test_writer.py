@@ -118,6 +118,21 @@ def test_results_json_agrees_with_the_comparison(report, comparison):
     assert results["settings"]["seed"] == 0 and results["failed"] == []
 
 
+def test_each_fits_warnings_are_on_the_page(report, comparison):
+    # LIF's estimate on hh puts V_th above its bound (tests/reports/test_comparison.py shows it
+    # independently), so that fit warns; every warning of every fit is a row of the page's table.
+    import html
+
+    directory, _ = report
+    page = (directory / "index.html").read_text(encoding="utf-8")
+    warned = [(cell, model, text) for (cell, model), fit in comparison.fits.items() for text in fit.warnings]
+    assert any(cell == "hh" and model == "lif" and text.startswith("start of V_th: ") for cell, model, text in warned)
+    table = page.split('id="fit-warnings"')[1].split("</table>")[0]
+    assert table.count("<tr>") - 1 == len(warned)  # the header row and one a warning
+    for cell, model, text in warned:
+        assert f"<td>{cell}</td><td>{model}</td><td>{html.escape(text, quote=True)}</td>" in table
+
+
 def test_failed_fits_are_listed_with_their_reason(failed_report):
     directory, paths = failed_report
     page = (directory / "index.html").read_text(encoding="utf-8")
