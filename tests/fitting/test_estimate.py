@@ -187,6 +187,40 @@ def test_out_of_bounds_value_warns_and_is_not_clipped():
     assert est.params["C"] == pytest.approx(1500e-12, rel=TOLERANCE)
 
 
+def test_a_value_no_cell_can_have_is_flagged_not_determined_and_kept():
+    # A membrane with a negative leak, C dV/dt = +g (V - E) + I (g = 10 nS): its voltage leaves
+    # E rather than returning to it, so the regression's g_L is -10 nS. g_L > 0 is a rule of
+    # LIF whatever its other parameters: the estimate reports the value and flags it, and a
+    # fit starts g_L blind (the centre of its bounds), not at the edge nearest -10 nS.
+    from spikefit.fitting.search import search_space
+    from spikefit.fitting.start import resolve_start
+    from spikefit.fitting.target import build_target
+
+    C, g, E, n = 200e-12, 10e-9, -0.07, 500
+    rng = np.random.default_rng(1)
+    sweeps = []
+    for _ in range(20):  # short sweeps from E: the deviation grows 12-fold in 50 ms, no more
+        current = rng.normal(0.0, 5e-12, n)
+        v = np.empty(n)
+        v[0] = E
+        for k in range(n - 1):  # exact for a current held over each sample
+            fixed_point = E - current[k] / g
+            v[k + 1] = fixed_point + (v[k] - fixed_point) * math.exp(g * DT / C)
+        sweeps.append(_trace(v, current, spikes=np.array([])))
+    rec = Recording(tuple(sweeps))
+    est = quiet_estimate("lif", rec)
+    assert est.params["g_L"] == pytest.approx(-g, rel=TOLERANCE)
+    assert est.params["C"] == pytest.approx(C, rel=TOLERANCE) and est.determined["C"]
+    assert not est.determined["g_L"] and "rule g_L > 0" in est.reasons["g_L"]
+    lif = spikefit.get_model("lif")
+    space = search_space(lif, None, None)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        start = resolve_start(lif, space, build_target(rec), "estimate")
+    i = space.names.index("g_L")
+    assert start.mean[i] == 0.5 and start.values["C"] == pytest.approx(C, rel=TOLERANCE)
+
+
 def test_table_shows_display_units():
     model, truth, rec = simulated("lif", {})
     table = estimate(model, rec).table()
