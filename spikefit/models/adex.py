@@ -15,10 +15,10 @@ divergence, not a spike. The model starts at V = E_L, w = 0.
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numba import njit, prange
-
-import math
 
 from .base import Model
 from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations

@@ -280,7 +280,7 @@ def _fits(comparison) -> Section:
 def _fit_warnings(comparison):
     """What each fit warned of (an estimate outside the bounds, a blind start, ...), a row each."""
     rows = tuple((cell, model, text) for cell in comparison.cells for model in comparison.models
-                 for text in getattr(comparison.fits.get((cell, model)), "warnings", ()))
+                 if (cell, model) in comparison.fits for text in comparison.fits[cell, model].warnings)
     if not rows:
         return Paragraph("No fit warned.")
     return Table(("cell", "model", "warning"), rows, id="fit-warnings",

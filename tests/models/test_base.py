@@ -23,13 +23,12 @@ def test_every_spike_of_a_long_stimulus_is_kept(duration):
         assert np.mean(intervals) == pytest.approx(1 / rates[i], abs=1e-5)  # a spike falls on a step of 10 us
 
 
-
 @pytest.mark.parametrize("name", ["lif", "izhikevich", "adex"])
 def test_a_kernel_compiles_once_whatever_flavour_its_inputs_come_in(name):
     # numba compiles a kernel once for each flavour of its arguments (read-only is one): a
     # checked table (a frame, whose block may be a read-only view), a mapping of fresh arrays
-    # as a fit passes it, a sub-batch rerun for spikes past the buffer, with and without
-    # voltages, and a fit's batches and polish, must all reach the one compiled block.
+    # as a fit passes it, with and without voltages, and a fit's batches and polish, must all
+    # reach the one compiled block.
     model = spikefit.get_model(name)
     stimulus = spikefit.step(0.3e-9, start=0.05, stop=0.15, duration=0.2)
     fresh = {k: np.array([v, v]) for k, v in model.defaults().items()}
