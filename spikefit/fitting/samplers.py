@@ -20,7 +20,7 @@ DEFAULT_BATCH = {"cmaes": 32, "tpe": 16, "random": 64, "nsga2": 32, "gp": 8, "op
 """Trials asked per batch for each sampler (the population of CMA-ES and NSGA-II)."""
 
 _CMA_STATE = "spikefit:cma"  # study user attribute: the optimizer, once per generation
-_CMA_GENERATION = "spikefit:cma_generation"  # trial system attribute
+GENERATION_ATTR = "spikefit:cma_generation"  # trial system attribute
 
 
 class BatchCmaEsSampler(optuna.samplers.BaseSampler):
@@ -84,10 +84,17 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         self._raise_error_if_multi_objective(study)
         if not search_space:
             return {}
+        params, generation = self.propose(study)
+        study._storage.set_trial_system_attr(trial._trial_id, GENERATION_ATTR, generation)
+        return params
+
+    def propose(self, study) -> tuple[dict, str]:
+        """The next set (name -> value) and its generation (the trial's system attribute
+        ``GENERATION_ATTR``): ``sample_relative``'s proposal, for a loop that makes its own
+        trials (``search.Run`` in memory)."""
         self._ensure(study)
         x = self._state["cma"].ask()
-        study._storage.set_trial_system_attr(trial._trial_id, _CMA_GENERATION, self._generation())
-        return self._from_unit(x)
+        return self._from_unit(x), self._generation()
 
     def sample_independent(self, study, trial, param_name, param_distribution):
         raise ValueError(f"BatchCmaEsSampler samples {', '.join(self._names)} only, got {param_name!r}")
@@ -95,7 +102,7 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
     def after_trial(self, study, trial, state, values):
         if state != optuna.trial.TrialState.COMPLETE or self._state is None:
             return
-        if trial.system_attrs.get(_CMA_GENERATION) != self._generation():
+        if trial.system_attrs.get(GENERATION_ATTR) != self._generation():
             return  # a late result of an earlier generation: CMA-ES has moved on
         self._results.append((self._to_unit(trial.params), float(values[0])))
         if len(self._results) >= self._state["cma"].population_size:
@@ -171,7 +178,7 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
         self._state = pickle.loads(bytes.fromhex(stored))
         done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
         self._results = [(self._to_unit(t.params), float(t.values[0])) for t in done
-                         if t.system_attrs.get(_CMA_GENERATION) == self._generation()]
+                         if t.system_attrs.get(GENERATION_ATTR) == self._generation()]
 
     def _to_unit(self, params: dict) -> np.ndarray:
         return self.space.to_unit(np.array([params[name] for name in self._names]))

@@ -89,6 +89,30 @@ def test_infeasible_proposals_are_failed_trials_never_simulated(lif, lif_target,
     assert (result.trials["state"] == "COMPLETE").sum() == 96
 
 
+def test_a_fit_in_memory_makes_the_trials_ask_and_tell_make(lif, lif_target, tmp_path, monkeypatch):
+    """In memory, a batch's trials are made once it is scored, without Optuna's ask and tell;
+    through ask and tell (a journal file) the same trials come, in the same order: the start,
+    infeasible proposals among the feasible, the race and the winner's generations."""
+    paths = []
+    for name in ("score_and_tell", "record"):
+        method = getattr(S.Run, name)
+        monkeypatch.setattr(S.Run, name, lambda self, *a, _m=method, _n=name: (paths.append(_n), _m(self, *a))[1])
+    options = dict(search={"C": None, "g_L": None, "V_th": (-0.06, -0.04), "V_reset": (-0.06, -0.04)},
+                   n_trials=160, batch_size=16)
+    memory = quick_fit(lif, lif_target, **options)
+    in_memory, paths[:] = list(paths), []
+    stored = quick_fit(lif, lif_target, storage=str(tmp_path / "fit.journal"), study_name="same", **options)
+    assert in_memory[0] == "score_and_tell" and set(in_memory[1:]) == {"record"}  # the start is queued: asked
+    assert set(paths) == {"score_and_tell"}
+
+    def seen(trial):
+        return (trial.number, trial.state, trial.params, trial.values, trial.user_attrs, trial.system_attrs)
+
+    assert [seen(t) for t in memory.study.trials] == [seen(t) for t in stored.study.trials]
+    assert memory.failures["infeasible"] > 10 and memory.study.user_attrs.keys() == stored.study.user_attrs.keys()
+    assert memory.params == stored.params
+
+
 def test_fit_result_contents(lif, lif_target):
     result = quick_fit(lif, lif_target, search=["C", "g_L", "V_th"], n_trials=96, refine=40)
     assert set(result.params) == {p.name for p in lif.parameters}

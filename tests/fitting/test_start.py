@@ -10,7 +10,7 @@ import spikefit
 from spikefit.data import ou_noise, step
 from spikefit.fitting import search as S
 from spikefit.fitting.estimation import estimate
-from spikefit.fitting.samplers import _CMA_GENERATION
+from spikefit.fitting.samplers import GENERATION_ATTR
 from spikefit.fitting.start import START_SHARE, STEP_CEILING, STEP_FLOOR
 
 DT = 1e-4
@@ -162,8 +162,8 @@ def test_a_model_without_estimator_runs_blind_and_says_why():
 def _runs(result):
     """Per completed CMA-ES trial, in order: the run it came from (0: the start's). The start
     itself, trial 0, no run proposed."""
-    done = [t for t in result.study.trials if t.state.name == "COMPLETE" and _CMA_GENERATION in t.system_attrs]
-    return np.array([int(t.system_attrs[_CMA_GENERATION].split(":")[0]) for t in done]), done
+    done = [t for t in result.study.trials if t.state.name == "COMPLETE" and GENERATION_ATTR in t.system_attrs]
+    return np.array([int(t.system_attrs[GENERATION_ATTR].split(":")[0]) for t in done]), done
 
 
 def test_the_start_takes_its_share_then_the_blind_run_from_the_centre(lif, noise_rec, lif_estimate):
