@@ -48,7 +48,9 @@ class FitSummary:
     ``init``, ``init_reason`` and ``movement`` (records of ``FitResult.movement``: the
     estimate and how far the fit moved from it) say where the fit started; ``warnings`` are
     what the fit warned of (each text once), which ``compare_models`` repeats in one warning
-    naming the fit: a worker's own would not say which fit it came from.
+    naming the fit: a worker's own would not say which fit it came from. ``same_as`` names the
+    cell this fit was made for when this cell's training sweeps are that cell's (the fit reads
+    the sweeps, not the cell's name: it ran once, for both).
     """
 
     model: str
@@ -66,6 +68,7 @@ class FitSummary:
     init_reason: str = ""
     movement: tuple = ()
     warnings: tuple[str, ...] = ()
+    same_as: str | None = None
 
 
 def fit_job(model: str, cell: str, train: Recording, repeats, objective, n_trials: int, seed, storage=None,
@@ -220,11 +223,14 @@ def compare_models(models: Sequence[str] = DEFAULT_MODELS, cells=DEFAULT_CELLS, 
     started = time.perf_counter()
     models = _check_models(models)
     splits = _splits(cells, train, test, split, repeats)
+    twins = _twins(splits)
     jobs = {(cell, model): dict(model=model, cell=cell, train=split.sweeps("train"), repeats=split.groups("train"),
                                 objective=objective, n_trials=n_trials, seed=seed, storage=storage,
                                 study_name=None if storage is None else f"{cell}-{model}")
-            for cell, split in splits.items() for model in models}
+            for cell, split in splits.items() if cell not in twins for model in models}
     outcomes = _run(jobs, workers, scheduler, progress, nested)
+    outcomes = {(cell, model): _as_twin(outcomes[twins.get(cell, cell), model], cell)
+                for cell in splits for model in models if (twins.get(cell, cell), model) in outcomes}
     fits = {k: v for k, v in outcomes.items() if not isinstance(v, JobFailure)}
     failed = {k: v for k, v in outcomes.items() if isinstance(v, JobFailure)}
     table = score_table(fits, splits, objective)
@@ -266,6 +272,30 @@ def _splits(cells, train, test, split, repeats) -> dict[str, Split]:
         splits[name] = split_cell(recording, name, _for(train, name), _for(test, name), split=split,
                                   repeats=_for(repeats, name))
     return splits
+
+
+def _twins(splits: dict) -> dict[str, str]:
+    """cell -> the first cell with the same training sweeps and repeat groups: its fits are
+    this cell's too (the same data, settings and candidates; a fit reads the sweeps, not the
+    cell's name), so they run once. The built-in hh_rs_repeats trains on hh_rs's steps."""
+    import hashlib
+    import pickle
+
+    first, twins = {}, {}
+    for cell, split in splits.items():
+        key = hashlib.sha1(pickle.dumps((tuple(split.sweeps("train")), split.groups("train")))).hexdigest()
+        if first.setdefault(key, cell) != cell:
+            twins[cell] = first[key]
+    return twins
+
+
+def _as_twin(outcome, cell: str):
+    """A fit made for a twin (``_twins``), as the fit of ``cell``."""
+    from dataclasses import replace
+
+    if not isinstance(outcome, FitSummary) or outcome.cell == cell:
+        return outcome
+    return replace(outcome, cell=cell, same_as=outcome.cell)
 
 
 def _for(indices, name: str):

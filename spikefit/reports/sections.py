@@ -267,10 +267,12 @@ def _fits(comparison) -> Section:
             if fit is None:
                 continue
             counts = ", ".join(f"{k} {v}" for k, v in fit.failures.items()) or "none"
-            rows.append((cell, model, fit.init, _number(fit.wall_time), str(len(fit.history)), _number(fit.score),
+            start = fit.init if fit.same_as is None else f"{fit.init}; the fit of {fit.same_as}"
+            rows.append((cell, model, start, _number(fit.wall_time), str(len(fit.history)), _number(fit.score),
                          "yes" if fit.refined else "no", counts))
     caption = ("Where each fit started (blind, estimate, given, or a candidate such as LIF's fit: results.json says "
-               "which and what each scored), what it cost, and the trials it could not score (by reason).")
+               "which and what each scored), what it cost, and the trials it could not score (by reason). "
+               "\"The fit of\" another cell: this cell's training sweeps are that cell's, so the fit ran once.")
     if not rows:
         return Section("fits", "Fits", (Paragraph("No fit finished."),))
     return Section("fits", "Fits", (Table(header, tuple(rows), caption=caption, numeric=(3, 4, 5)),

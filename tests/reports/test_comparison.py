@@ -227,3 +227,40 @@ def test_the_schedule_holds_richer_fits_until_the_fits_they_contain():
     assert not waiting and set(ready) == set(jobs) and list(ready)[:3] == [("a", "adex"), ("a", "lif"),
                                                                          ("a", "izhikevich")]
     assert _schedule({("a", "adex"): {}}, nested=True) == ({("a", "adex"): {}}, {})  # no LIF to wait for
+
+
+def test_cells_with_the_same_training_sweeps_are_fitted_once(monkeypatch):
+    """hh_rs_repeats trains on hh_rs's eight steps (the same samples) and holds out its own
+    repeats: its fits are hh_rs's, run once, and scored on its own held-out sweeps."""
+    from spikefit.reports import comparison as C
+
+    ran = []
+    fit_job = C.fit_job
+    monkeypatch.setattr(C, "fit_job", lambda **job: (ran.append((job["cell"], job["model"])), fit_job(**job))[1])
+    result = compare_models(["lif", "adex"], ["hh_rs", "hh_rs_repeats"], n_trials=32, seed=0, progress=False)
+    first, twin = (result.splits[c].sweeps("train") for c in ("hh_rs", "hh_rs_repeats"))
+    assert all(np.array_equal(a.v, b.v) and np.array_equal(a.current, b.current) for a, b in zip(first, twin))
+    assert sorted(ran) == [("hh_rs", "adex"), ("hh_rs", "lif")]
+    for model in ("lif", "adex"):
+        made, shared = result.fits["hh_rs", model], result.fits["hh_rs_repeats", model]
+        assert shared.params == made.params and (shared.cell, shared.same_as, made.same_as) == (
+            "hh_rs_repeats", "hh_rs", None)
+    gamma = result.table[(result.table.metric == "gamma") & (result.table.split == "test")].set_index(
+        ["cell", "model"])["value"]
+    assert gamma["hh_rs", "adex"] != gamma["hh_rs_repeats", "adex"]  # each cell's own held-out sweeps
+
+
+def test_a_cell_is_a_twin_only_when_every_training_sample_is_the_same():
+    from dataclasses import replace
+
+    from spikefit.data import resolve
+    from spikefit.reports.comparison import _splits, _twins
+
+    recording = resolve("hh_rs")
+    renamed = spikefit.Recording(recording.sweeps, {"cell": "renamed"})
+    v = recording[2].v.copy()
+    v[5000] += 1e-6  # one sample of a training sweep, 1 uV
+    nudged = spikefit.Recording([*recording.sweeps[:2], replace(recording[2], v=v), *recording.sweeps[3:]],
+                                {"cell": "nudged"})
+    splits = _splits([recording, renamed, nudged], None, None, None, None)
+    assert 2 in splits["hh_rs"].train and _twins(splits) == {"renamed": "hh_rs"}
