@@ -29,6 +29,26 @@ def test_wilcoxon_with_one_negative_difference():
     assert row.statistic == 2 and row.p == pytest.approx(6 / 64)
 
 
+def test_tied_and_zero_differences_get_scipys_exact_p():
+    """Gamma ties across cells (fits that score alike, cells with no spike): the vectorised
+    permutation test gives scipy.stats.wilcoxon's statistic and p, up to 13 cells and past them."""
+    from scipy import stats
+
+    from spikefit.reports.statistics import _wilcoxon
+
+    rng = np.random.default_rng(0)
+    for n in (3, 8, 12, 14):
+        for _ in range(3):
+            diff = rng.choice([-0.2, -0.1, 0.0, 0.1, 0.3, 0.5], n) if n % 2 else rng.integers(-3, 4, n) / 10
+            if not np.any(diff != 0):
+                continue
+            expected = stats.wilcoxon(diff, zero_method="wilcox", alternative="two-sided")
+            assert _wilcoxon(diff) == pytest.approx((expected.statistic, expected.pvalue), rel=1e-12, abs=0), diff
+    # by hand: 0.1, 0.1, 0.3, 0.4 rank 1.5, 1.5, 3, 4; all positive, r+ = 10, and 1 of the 16 sign
+    # patterns reaches it: p = 2/16
+    assert _wilcoxon(np.array([0.1, 0.1, 0.3, 0.4])) == pytest.approx((0.0, 0.125))
+
+
 def test_lower_is_better_metrics_count_wins_the_other_way():
     table = _table({"adex": [0.1, 0.2, 0.3], "lif": [1.0, 2.0, 3.0]}, metric="objective")
     row = paired_tests(table, "objective", models=["lif", "adex"]).iloc[0]
