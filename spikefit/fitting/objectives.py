@@ -49,6 +49,7 @@ from numba import njit
 from ..features import efel_edge
 from ..features.efel_features import FIRING_FEATURES
 from ..features.fast import feature_values
+from ..models.kernel_tools import copy_into
 from ..features.metrics import gamma_over_repeats
 from .target import SUBTHRESHOLD, Target
 
@@ -157,7 +158,7 @@ def _masked_square_error(v, target, keep, spikes, counts, dt, before, after, sum
     n = target.size
     mask = np.empty(n, np.bool_)
     for i in range(v.shape[0]):
-        mask[:] = keep
+        copy_into(mask, keep)
         for k in range(counts[i]):
             t = spikes[i, k]
             s = max(int(math.floor((t - before) / dt)) - 1, 0)

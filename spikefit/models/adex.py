@@ -58,19 +58,23 @@ K = constant_rows("dt_C g_L E_L V_T inv_DT gL_DT dt_tauw a b V_reset V_cut t_ref
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
     C = np.empty((len(K), hi - lo))
-    C[K.dt_C] = dt / P[ROW.C, lo:hi]
-    C[K.g_L] = P[ROW.g_L, lo:hi]
-    C[K.E_L] = P[ROW.E_L, lo:hi]
-    C[K.V_T] = P[ROW.V_T, lo:hi]
-    C[K.inv_DT] = 1.0 / P[ROW.Delta_T, lo:hi]
-    C[K.gL_DT] = P[ROW.g_L, lo:hi] * P[ROW.Delta_T, lo:hi]
-    C[K.dt_tauw] = dt / P[ROW.tau_w, lo:hi]
-    C[K.a] = P[ROW.a, lo:hi]
-    C[K.b] = P[ROW.b, lo:hi]
-    C[K.V_reset] = P[ROW.V_reset, lo:hi]
-    C[K.V_cut] = P[ROW.V_cut, lo:hi]
-    C[K.t_ref] = P[ROW.t_ref, lo:hi]
-    C[K.cut_finite] = (C[K.V_cut] - C[K.V_T]) * C[K.inv_DT] < _EXP_MAX
+    # element by element: a row assigned from an array compiles numba's shape-error message
+    # (string formatting, seconds of a cold compile)
+    for j in range(hi - lo):
+        i = lo + j
+        C[K.dt_C, j] = dt / P[ROW.C, i]
+        C[K.g_L, j] = P[ROW.g_L, i]
+        C[K.E_L, j] = P[ROW.E_L, i]
+        C[K.V_T, j] = P[ROW.V_T, i]
+        C[K.inv_DT, j] = 1.0 / P[ROW.Delta_T, i]
+        C[K.gL_DT, j] = P[ROW.g_L, i] * P[ROW.Delta_T, i]
+        C[K.dt_tauw, j] = dt / P[ROW.tau_w, i]
+        C[K.a, j] = P[ROW.a, i]
+        C[K.b, j] = P[ROW.b, i]
+        C[K.V_reset, j] = P[ROW.V_reset, i]
+        C[K.V_cut, j] = P[ROW.V_cut, i]
+        C[K.t_ref, j] = P[ROW.t_ref, i]
+        C[K.cut_finite, j] = (C[K.V_cut, j] - C[K.V_T, j]) * C[K.inv_DT, j] < _EXP_MAX
     return C, C[K.V_cut]
 
 

@@ -14,7 +14,7 @@ import numpy as np
 from numba import njit, prange
 
 from .hh_rates import l_current_rates, m_current_gate, pospischil_rates, squid_rates, t_current_gate
-from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE
+from .kernel_tools import NO_EVENT, NOT_FINITE, SPIKE, copy_into
 
 MAX_DT = 1e-5
 """Integration step (s) at which RK4 integrates these models accurately: spike times within
@@ -282,9 +282,9 @@ def _run_block(model, Q, y0, current, dt, steps_per_sample, record_v, v_out, lo,
     y, s, a = n_q * B, (n_q + n_y) * B, (n_q + 2 * n_y) * B
     W = np.zeros(a + n_y * B)
     for r in range(n_q):
-        W[r * B:r * B + nb] = Q[r]
+        copy_into(W[r * B:r * B + nb], Q[r])
     for r in range(n_y):
-        W[y + r * B:y + r * B + nb] = y0[:, r]
+        copy_into(W[y + r * B:y + r * B + nb], y0[:, r])
     size, t_spike, flag = np.zeros(nb), np.zeros(nb), np.zeros(nb, np.int64)
     # V's rate g_total / C_m can jump within a sample (a spike opens g_Na); watch it after
     # every step only in a block where even full conductance could make dt unstable.
@@ -295,7 +295,7 @@ def _run_block(model, Q, y0, current, dt, steps_per_sample, record_v, v_out, lo,
     watch_v = full * dt > _RK4_STABLE
     for k in range(current.shape[0]):
         if record_v:
-            v_out[lo:lo + nb, k] = W[y:y + nb]
+            copy_into(v_out[lo:lo + nb, k], W[y:y + nb])
         t = k * steps_per_sample * dt
         split, left = 1, steps_per_sample
         check = True  # the gates once a sample, V too then and after each step if watched
@@ -314,7 +314,7 @@ def _run_block(model, Q, y0, current, dt, steps_per_sample, record_v, v_out, lo,
                 more = min(int(math.ceil(need)), _MAX_SPLIT // split)
                 split, left = split * more, left * more
             h = dt / split
-            W[s:a] = W[y:s]
+            copy_into(W[s:a], W[y:s])
             for stage in range(4):
                 c, w, keep = _RK4_NODE[stage] * h, _RK4_WEIGHT[stage], 1.0 if stage else 0.0
                 if model == SQUID:
@@ -340,9 +340,10 @@ def squid_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, coun
         lo = blk * HH_BLOCK
         hi = min(lo + HH_BLOCK, n_sets)
         Q = P[:, lo:hi].copy()  # as _squid_rhs takes them: 1/area, 1/C_m, ..., phi
-        Q[0] = 1.0 / Q[0]
-        Q[1] = 1.0 / Q[1]
-        Q[8] = 3.0 ** ((Q[8] - 6.3) / 10.0)
+        for j in range(hi - lo):  # element by element: see kernel_tools.copy_into
+            Q[0, j] = 1.0 / Q[0, j]
+            Q[1, j] = 1.0 / Q[1, j]
+            Q[8, j] = 3.0 ** ((Q[8, j] - 6.3) / 10.0)
         # Warm gates run phi times faster: split the step so that phi * step stays within
         # max(dt, MAX_DT), and RK4 stays as accurate (and stable) as at 6.3 degC. A step
         # chosen coarser than MAX_DT is kept as chosen at 6.3 degC.
@@ -359,15 +360,14 @@ def pospischil_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes,
         lo = blk * HH_BLOCK
         hi = min(lo + HH_BLOCK, n_sets)
         Q = np.ones((11, hi - lo))  # rows of RS's P; FS: g_M = 0, tau_max = 1 s (unused)
-        if P.shape[0] == 11:
-            Q[:] = P[:, lo:hi]
-        else:
-            Q[:4] = P[:4, lo:hi]
-            Q[4] = 0.0
-            Q[5:10] = P[4:, lo:hi]
-        Q[0] = 1.0 / Q[0]  # as _pospischil_rhs takes them: 1/area, 1/C_m, ..., 1/tau_max
-        Q[1] = 1.0 / Q[1]
-        Q[10] = 1.0 / Q[10]
+        for r in range(P.shape[0]):  # RS: row r of P; FS: rows 0-3, then 4-8 as RS's 5-9
+            copy_into(Q[r if P.shape[0] == 11 or r < 4 else r + 1], P[r, lo:hi])
+        if P.shape[0] != 11:
+            Q[4, :] = 0.0
+        for j in range(hi - lo):  # as _pospischil_rhs takes them: 1/area, 1/C_m, ..., 1/tau_max
+            Q[0, j] = 1.0 / Q[0, j]
+            Q[1, j] = 1.0 / Q[1, j]
+            Q[10, j] = 1.0 / Q[10, j]
         _run_block(POSPISCHIL, Q, state0[lo:hi], current, dt, substeps, record_v, v_out, lo, spikes,
                    counts, diverged)
 
@@ -390,9 +390,10 @@ def calcium_kernel(P, current, dt, substeps, record_v, state0, v_out, spikes, co
         Q = np.zeros((15, hi - lo))
         for k in range(15):
             if rows[k] >= 0:
-                Q[k] = P[rows[k], lo:hi]
-        Q[0] = 1.0 / Q[0]  # as _calcium_rhs takes them: 1/area, 1/C_m, ..., 1/tau_max
-        Q[1] = 1.0 / Q[1]
-        Q[14] = 1.0 / Q[14]
+                copy_into(Q[k], P[rows[k], lo:hi])
+        for j in range(hi - lo):  # as _calcium_rhs takes them: 1/area, 1/C_m, ..., 1/tau_max
+            Q[0, j] = 1.0 / Q[0, j]
+            Q[1, j] = 1.0 / Q[1, j]
+            Q[14, j] = 1.0 / Q[14, j]
         _run_block(CALCIUM, Q, state0[lo:hi], current, dt, substeps, record_v, v_out, lo, spikes,
                    counts, diverged)

@@ -54,15 +54,17 @@ K = constant_rows("dt_C k v_r v_t v_peak dt_a b c d")
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
     C = np.empty((len(K), hi - lo))
-    C[K.dt_C] = dt / P[ROW.C, lo:hi]
-    C[K.k] = P[ROW.k, lo:hi]
-    C[K.v_r] = P[ROW.v_r, lo:hi]
-    C[K.v_t] = P[ROW.v_t, lo:hi]
-    C[K.v_peak] = P[ROW.v_peak, lo:hi]
-    C[K.dt_a] = dt * P[ROW.a, lo:hi]
-    C[K.b] = P[ROW.b, lo:hi]
-    C[K.c] = P[ROW.c, lo:hi]
-    C[K.d] = P[ROW.d, lo:hi]
+    for j in range(hi - lo):  # element by element: see adex._coefficients
+        i = lo + j
+        C[K.dt_C, j] = dt / P[ROW.C, i]
+        C[K.k, j] = P[ROW.k, i]
+        C[K.v_r, j] = P[ROW.v_r, i]
+        C[K.v_t, j] = P[ROW.v_t, i]
+        C[K.v_peak, j] = P[ROW.v_peak, i]
+        C[K.dt_a, j] = dt * P[ROW.a, i]
+        C[K.b, j] = P[ROW.b, i]
+        C[K.c, j] = P[ROW.c, i]
+        C[K.d, j] = P[ROW.d, i]
     return C, C[K.v_peak]
 
 

@@ -98,6 +98,15 @@ def exp_simd(x):
     return x if x != x else y
 
 
+@njit(inline="always")
+def copy_into(dst, src):
+    """``dst[i] = src[i]`` over the 1-D ``src`` (and ``dst``, a view to write through). A slice
+    assigned from an array (``dst[:] = src``) compiles numba's message for mismatched shapes,
+    string formatting that took half of a reset kernel's cold compile (benchmarks/RESULTS.md)."""
+    for i in range(src.shape[0]):
+        dst[i] = src[i]
+
+
 @njit(cache=True)
 def record_sample(v_out, lo, m, k, v, pending, peak):
     """Write sample ``k`` of a block; a spike since the last sample is drawn at ``peak``."""

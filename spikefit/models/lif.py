@@ -45,14 +45,18 @@ V - V_inf over the free part of the step in which the refractory period ends."""
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
     C = np.empty((len(K), hi - lo))
-    C[K.tau] = P[ROW.C, lo:hi] / P[ROW.g_L, lo:hi]
-    C[K.decay] = np.exp(-dt / C[K.tau])  # of V - V_inf over a step
-    C[K.inv_gL] = 1.0 / P[ROW.g_L, lo:hi]
-    C[K.E_L] = P[ROW.E_L, lo:hi]
-    C[K.V_th] = P[ROW.V_th, lo:hi]
-    C[K.V_reset] = P[ROW.V_reset, lo:hi]
-    C[K.t_ref] = P[ROW.t_ref, lo:hi]
-    C[K.release_decay] = 1.0
+    tau = P[ROW.C, lo:hi] / P[ROW.g_L, lo:hi]
+    decay = np.exp(-dt / tau)  # of V - V_inf over a step (a vector exp, as the kernel always had)
+    for j in range(hi - lo):  # element by element: see adex._coefficients
+        i = lo + j
+        C[K.tau, j] = tau[j]
+        C[K.decay, j] = decay[j]
+        C[K.inv_gL, j] = 1.0 / P[ROW.g_L, i]
+        C[K.E_L, j] = P[ROW.E_L, i]
+        C[K.V_th, j] = P[ROW.V_th, i]
+        C[K.V_reset, j] = P[ROW.V_reset, i]
+        C[K.t_ref, j] = P[ROW.t_ref, i]
+        C[K.release_decay, j] = 1.0
     return C, C[K.V_th]
 
 

@@ -127,3 +127,26 @@ def test_within_one_ulp_over_the_whole_range(kernel):
     assert ulps(ys[finite], expected).max() <= ULP
     assert np.all(ys[xs > EXP_MAX] == math.inf)
     assert np.all((ys[xs < EXP_MIN] >= 0.0) & (ys[xs < EXP_MIN] <= EXP_FLOOR))
+
+
+def test_the_reset_kernels_compile_no_shape_error_message(tmp_path):
+    """A slice assigned from an array compiles numba's message for mismatched shapes (string
+    formatting: over half of a reset kernel's cold compile). A cold compile, in a fresh process
+    on an empty cache, of LIF's, Izhikevich's and AdEx's kernels compiles no such message."""
+    import os
+    import subprocess
+    import sys
+
+    code = """
+from numba.core.event import install_recorder
+import spikefit
+with install_recorder("numba:compile") as recorded:
+    for name in ("lif", "izhikevich", "adex"):
+        model = spikefit.get_model(name)
+        model.simulate_batch(model.table(None), spikefit.step(0.3e-9, start=0.01, stop=0.04, duration=0.05))
+names = {str(event.data.get("dispatcher")) for _, event in recorded.buffer}
+print(sum("_block" in n for n in names), sum("raise_with_shape_context" in n for n in names))
+"""
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path)}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["3", "0"]  # the three block functions compiled, no shape-error message
