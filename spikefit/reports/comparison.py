@@ -307,8 +307,9 @@ def _schedule(jobs: dict, nested: bool) -> tuple[dict, dict]:
     a richer model's fit waits for the same cell's fits of the models it contains
     (``limits.LIMITS``). First the first fit of each model, so that the workers compile
     different kernels at once (numba's disk cache then serves the rest), then the fits others
-    wait for, then the rest: a released fit runs ahead of those (``run_jobs(follow=...)``), so
-    the long richer fits start early and the short ones fill the end."""
+    wait for, then the rest: a released fit (``_released``: also after its model's first fit)
+    runs ahead of those (``run_jobs(follow=...)``), so the long richer fits start early and the
+    short ones fill the end."""
     models = {model for _, model in jobs}
     waiting = {k: job for k, job in jobs.items() if nested and _contained(k[1], models)}
     inner = {source for _, model in waiting for source in _contained(model, models)}
@@ -320,6 +321,19 @@ def _schedule(jobs: dict, nested: bool) -> tuple[dict, dict]:
     rest = [k for k in ready if k not in firsts]
     order = firsts + [k for k in rest if k[1] in inner] + [k for k in rest if k[1] not in inner]
     return {k: jobs[k] for k in order}, waiting
+
+
+def _released(waiting: dict, outcomes: dict, jobs) -> list:
+    """The keys of ``waiting`` (``_schedule``) that can start, in its order: the same cell's
+    fits of the models each contains have ended, and so has the first fit of its model (whose
+    kernel is then in numba's disk cache: the first AdEx fit starts only after a LIF fit, and
+    a second one started beside it would compile the same kernel at the same time, in vain)."""
+    models = {model for _, model in jobs}
+    first: dict = {}
+    for key in jobs:
+        first.setdefault(key[1], key)
+    return [k for k in waiting if all((k[0], source) in outcomes for source in _contained(k[1], models))
+            and (first[k[1]] == k or first[k[1]] in outcomes)]
 
 
 def _contained(model: str, models) -> set:
@@ -373,15 +387,11 @@ def _run(jobs: dict, workers: int, scheduler, progress: bool, nested: bool = Tru
         local = scheduler is None and workers == 1
         outcomes: dict = {}
         ready, waiting = _schedule(jobs, nested)
-        models = {model for _, model in jobs}
 
         def follow(key, outcome):
-            """The waiting fits of ``key``'s cell whose contained fits have all ended."""
+            """The waiting fits that can start now (``_released``), with their candidates."""
             outcomes[key] = outcome
-            released = {k: job for k, job in waiting.items() if k[0] == key[0]
-                        and all((k[0], source) in outcomes for source in _contained(k[1], models))}
-            for k in released:
-                del waiting[k]
+            released = {k: waiting.pop(k) for k in _released(waiting, outcomes, jobs)}
             return _with_candidates(released, outcomes)
 
         with (nullcontext(None) if local else connect(scheduler, workers=workers)) as client:

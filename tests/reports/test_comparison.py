@@ -229,6 +229,18 @@ def test_the_schedule_holds_richer_fits_until_the_fits_they_contain():
     assert _schedule({("a", "adex"): {}}, nested=True) == ({("a", "adex"): {}}, {})  # no LIF to wait for
 
 
+def test_a_richer_fit_starts_once_its_cells_lif_fit_and_its_models_first_fit_have_ended():
+    """The first AdEx fit compiles AdEx's kernel: a second one beside it would compile it too."""
+    from spikefit.reports.comparison import _released, _schedule
+
+    jobs = {(cell, model): {} for cell in ("a", "b", "c") for model in ("lif", "adex")}
+    _, waiting = _schedule(jobs, nested=True)
+    assert _released(waiting, {("a", "lif"): 1, ("b", "lif"): 1}, jobs) == [("a", "adex")]
+    done = {("a", "lif"): 1, ("b", "lif"): 1, ("a", "adex"): 1}
+    assert _released(waiting, done, jobs) == [("a", "adex"), ("b", "adex")]  # a: not popped in this call
+    assert _released(waiting, {("b", "lif"): 1, ("c", "lif"): 1}, jobs) == []  # a's AdEx fit leads
+
+
 def test_cells_with_the_same_training_sweeps_are_fitted_once(monkeypatch):
     """hh_rs_repeats trains on hh_rs's eight steps (the same samples) and holds out its own
     repeats: its fits are hh_rs's, run once, and scored on its own held-out sweeps."""
