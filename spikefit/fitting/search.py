@@ -6,7 +6,9 @@ over all the target's stimuli, scores them with the objective (``objectives``) a
 scores back. Optuna's own cost per trial (ask and tell: about 1 ms with CMA-ES, 9 ms with
 TPE) can exceed a batched simulation's (under 0.1 ms per 1 s sweep), so the default sampler
 is CMA-ES with a population as large as a batch, and ``FitResult.timings`` says where the
-time went (benchmarks/RESULTS.md, "Fitting: where the time goes").
+time went (benchmarks/RESULTS.md, "Fitting: where the time goes"). A study in memory with
+CMA-ES skips the round trip: its batches' trials are made once scored (``Run.propose``,
+``Run.record``), the same trials that ask and tell make.
 
 A study kept in a storage survives the process: an interrupted fit resumes where it stopped
 (``load_if_exists=True``), and several workers can fit one study at once; ``studies`` says how
