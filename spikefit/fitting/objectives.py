@@ -49,8 +49,8 @@ from numba import njit
 from ..features import efel_edge
 from ..features.efel_features import FIRING_FEATURES
 from ..features.fast import feature_values
-from ..models.kernel_tools import copy_into
 from ..features.metrics import gamma_over_repeats
+from ..models.kernel_tools import copy_into
 from .target import SUBTHRESHOLD, Target
 
 FEATURE_GROUPS = {"firing": FIRING_FEATURES, "subthreshold": SUBTHRESHOLD}

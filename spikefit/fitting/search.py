@@ -228,12 +228,12 @@ class Run:
                 n = min(self.batch_size, waiting or wanted)
                 if self.direct and not waiting:
                     self.record(*self.propose(n))
-                    continue
-                with in_flight(self.study) as batch:
-                    # Queued trials (the start, copies of lost trials) are no sampler's proposals:
-                    # a batch of their own, so that a CMA-ES batch stays one whole generation.
-                    trials, rows = self.ask(n, batch)
-                    self.score_and_tell(trials, rows)
+                else:
+                    with in_flight(self.study) as batch:
+                        # Queued trials (the start, copies of lost trials) are no sampler's proposals:
+                        # a batch of their own, so that a CMA-ES batch stays one whole generation.
+                        trials, rows = self.ask(n, batch)
+                        self.score_and_tell(trials, rows)
                 bar.set_postfix(best=f"{_best_value(self.study):.4g}", refresh=False)
 
     def _warn_unfinished(self, done: int, n_trials: int, patience: float) -> None:

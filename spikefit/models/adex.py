@@ -58,9 +58,7 @@ K = constant_rows("dt_C g_L E_L V_T inv_DT gL_DT dt_tauw a b V_reset V_cut t_ref
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
     C = np.empty((len(K), hi - lo))
-    # element by element: a row assigned from an array compiles numba's shape-error message
-    # (string formatting, seconds of a cold compile)
-    for j in range(hi - lo):
+    for j in range(hi - lo):  # element by element: see kernel_tools.copy_into
         i = lo + j
         C[K.dt_C, j] = dt / P[ROW.C, i]
         C[K.g_L, j] = P[ROW.g_L, i]

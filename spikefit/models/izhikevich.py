@@ -54,7 +54,7 @@ K = constant_rows("dt_C k v_r v_t v_peak dt_a b c d")
 def _coefficients(P, lo, hi, dt):
     """Per-set constants of sets ``lo`` to ``hi - 1`` (see ``reset_kernels``)."""
     C = np.empty((len(K), hi - lo))
-    for j in range(hi - lo):  # element by element: see adex._coefficients
+    for j in range(hi - lo):  # element by element: see kernel_tools.copy_into
         i = lo + j
         C[K.dt_C, j] = dt / P[ROW.C, i]
         C[K.k, j] = P[ROW.k, i]

@@ -47,7 +47,7 @@ def _coefficients(P, lo, hi, dt):
     C = np.empty((len(K), hi - lo))
     tau = P[ROW.C, lo:hi] / P[ROW.g_L, lo:hi]
     decay = np.exp(-dt / tau)  # of V - V_inf over a step (a vector exp, as the kernel always had)
-    for j in range(hi - lo):  # element by element: see adex._coefficients
+    for j in range(hi - lo):  # element by element: see kernel_tools.copy_into
         i = lo + j
         C[K.tau, j] = tau[j]
         C[K.decay, j] = decay[j]

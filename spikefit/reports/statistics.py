@@ -62,6 +62,11 @@ def paired_tests(table: pd.DataFrame, metric: str = "gamma", split: str = "test"
     return out
 
 
+EXACT_TIED = 13
+"""Up to this many differences, scipy.stats.wilcoxon tests tied or zero differences by an exact
+permutation test (2**13 sign patterns are fewer than its 9999 resamples)."""
+
+
 def _wilcoxon(diff: np.ndarray) -> tuple[float, float]:
     """Two-sided Wilcoxon signed-rank test of differences; NaN when undefined (no cells, or
     every difference zero)."""
@@ -78,11 +83,6 @@ def _wilcoxon(diff: np.ndarray) -> tuple[float, float]:
         return float(statistic), float(p)
     result = stats.wilcoxon(diff, zero_method="wilcox", alternative="two-sided")
     return float(result.statistic), float(result.pvalue)
-
-
-EXACT_TIED = 13
-"""Up to this many differences, scipy.stats.wilcoxon tests tied or zero differences by an exact
-permutation test (2**13 sign patterns are fewer than its 9999 resamples)."""
 
 
 def _signed_rank_sum(d: np.ndarray, axis: int = -1) -> np.ndarray:
