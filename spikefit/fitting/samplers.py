@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import pickle
 
+import cmaes
 import numpy as np
 import optuna
 
@@ -31,7 +32,9 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
     generation again and stores it on the trial: 4-10 ms a trial, more than the simulation
     (benchmarks/RESULTS.md). This sampler keeps the optimizer in memory, learns results from
     ``after_trial``, and stores its state in the study (user attribute ``spikefit:cma``) once
-    per generation, so a resumed fit continues the same search.
+    per generation, so a resumed fit continues the same search: the same trials as a fit never
+    interrupted (a generation cut short is drawn again to where it stopped; its lost trials'
+    retried copies are its results).
 
     Fits of spiking models have local minima: when a run has converged (its search
     distribution narrower than ``tol_x`` of the range in every coordinate, no improvement in
@@ -146,8 +149,6 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
 
     def _restart(self, popsize: int, paused=None) -> None:
         """A new run (its id the count of runs so far); ``paused``: a run kept for the race."""
-        import cmaes
-
         d = len(self._names)
         rng = self._state["rng"] if self._state else np.random.default_rng(self.seed)
         run = self._state.get("runs", self._state["restarts"]) + 1 if self._state else 0
@@ -161,8 +162,8 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
             mean = np.full(d, 0.5) if blind_first else rng.uniform(0.2, 0.8, d)
         # the blind run after a start draws the seed a blind fit's first run draws: the same trials
         seed = np.random.default_rng(self.seed).integers(2**31) if blind_first and run else rng.integers(2**31)
-        cma = cmaes.CMA(mean=mean, sigma=sigma, cov=cov, bounds=np.tile([0.0, 1.0], (d, 1)),
-                        seed=int(seed), population_size=popsize)
+        cma = _ReproducibleCMA(mean=mean, sigma=sigma, cov=cov, bounds=np.tile([0.0, 1.0], (d, 1)),
+                               seed=int(seed), population_size=popsize)
         raced = bool(self._state and self._state.get("raced")) or (run > 0 and paused is None)
         self._state = {"cma": cma, "restarts": run, "runs": run, "best": [], "rng": rng, "paused": paused,
                        "raced": raced}
@@ -176,15 +177,36 @@ class BatchCmaEsSampler(optuna.samplers.BaseSampler):
             self._restart(self.popsize)
             return
         self._state = pickle.loads(bytes.fromhex(stored))
-        done = study.get_trials(deepcopy=False, states=(optuna.trial.TrialState.COMPLETE,))
-        self._results = [(self._to_unit(t.params), float(t.values[0])) for t in done
-                         if t.system_attrs.get(GENERATION_ATTR) == self._generation()]
+        current = [t for t in study.get_trials(deepcopy=False)
+                   if t.system_attrs.get(GENERATION_ATTR) == self._generation()]
+        self._results = [(self._to_unit(t.params), float(t.values[0])) for t in current
+                         if t.state == optuna.trial.TrialState.COMPLETE]
+        for _ in (t for t in current if "failed_trial" not in t.system_attrs):
+            self._state["cma"].ask()  # the generation's proposals so far (a retried copy is none): drawn again
+        if len(self._results) >= self._state["cma"].population_size:
+            self._tell(study)  # the generation ended in trials this sampler did not see told
 
     def _to_unit(self, params: dict) -> np.ndarray:
         return self.space.to_unit(np.array([params[name] for name in self._names]))
 
     def _from_unit(self, u: np.ndarray) -> dict:
         return dict(zip(self._names, self.space.from_unit(u).tolist()))
+
+
+class _ReproducibleCMA(cmaes.CMA):
+    """``cmaes.CMA`` whose pickle continues the same search: CMA's own drops the random state
+    (it unpickles with an unseeded generator) and keeps one triangle of the covariance, whose
+    two halves differ in the last bits after an update; a resumed study would leave the search
+    it stored."""
+
+    def __getstate__(self) -> dict:
+        return {**super().__getstate__(), "_rng_state": self._rng.get_state(), "_C_whole": self._C}
+
+    def __setstate__(self, state: dict) -> None:
+        rng_state, covariance = state.pop("_rng_state"), state.pop("_C_whole")
+        super().__setstate__(state)
+        self._rng.set_state(rng_state)
+        self._C = covariance
 
 
 def make_sampler(name, seed: int | None, n_objectives: int, batch_size: int | None, space, start=None):

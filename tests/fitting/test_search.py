@@ -205,6 +205,30 @@ def test_interrupted_fit_resumes_to_exactly_n_trials(lif, lif_target, tmp_path, 
     assert len(again.trials) == len(result.trials)  # a finished study runs no more trials
 
 
+def _completed(study):
+    return [(t.params, t.values, t.system_attrs.get("spikefit:cma_generation")) for t in study.trials
+            if t.state.name == "COMPLETE"]
+
+
+@pytest.mark.parametrize("cut", ["between generations", "within a generation"])
+def test_a_resumed_fit_completes_the_trials_of_a_fit_never_stopped(lif, lif_target, tmp_path, monkeypatch, cut):
+    # The CMA-ES state stored in the study continues the same search in a new sampler: its random
+    # state and whole covariance kept; a generation cut short drawn again to where it stopped.
+    options = dict(search=["C", "g_L", "V_th"], batch_size=16, init=None, study_name="s")
+    never = quick_fit(lif, lif_target, n_trials=96, storage=str(tmp_path / "never.journal"), **options)
+    stopped = str(tmp_path / "stopped.journal")
+    if cut == "between generations":
+        quick_fit(lif, lif_target, n_trials=48, storage=stopped, **options)
+    else:
+        _interrupt_after(monkeypatch, 2)  # the third generation asked, then lost
+        with pytest.raises(Interrupted):
+            quick_fit(lif, lif_target, n_trials=96, storage=stopped, **options)
+        monkeypatch.undo()
+    resumed = quick_fit(lif, lif_target, n_trials=96, storage=stopped, load_if_exists=True, **options)
+    assert {g for *_, g in _completed(never.study)} == {f"0:{k}" for k in range(6)}
+    assert _completed(resumed.study) == _completed(never.study)
+
+
 def test_cma_state_is_stored_once_per_generation(lif, lif_target, tmp_path):
     storage = f"sqlite:///{tmp_path / 'cma.db'}"
     result = quick_fit(lif, lif_target, search=["C", "g_L"], n_trials=48, batch_size=16, storage=storage,
