@@ -12,7 +12,7 @@ of benchmarks/RESULTS.md: per preset, held-out Gamma on each seed, the worst err
 identifiable parameters (and which), what the protocol does not determine, and the fit time.
 
     PYTHONPATH=. /work/venv/bin/python benchmarks/recovery_all.py [--models lif adex izhikevich]
-        [--presets NAME ...] [--seeds 0 1 2 3 4] [--out /tmp/recovery_all.csv]
+        [--presets NAME ...] [--seeds 0 1 2 3 4] [--out /tmp/recovery_all.csv] [--simplex-steps 0.05 ...]
 """
 from __future__ import annotations
 
@@ -26,6 +26,7 @@ import pandas as pd
 import spikefit
 from spikefit.fitting import estimate
 from spikefit.fitting import recovery as R
+from spikefit.fitting import refine
 
 MODELS = ("lif", "adex", "izhikevich")
 
@@ -92,7 +93,11 @@ def main(argv=None) -> None:
     parser.add_argument("--seeds", nargs="+", type=int, default=list(range(5)))
     parser.add_argument("--out", default="/tmp/recovery_all.csv")
     parser.add_argument("--table", help="print the table of a CSV this script wrote, run nothing")
+    parser.add_argument("--simplex-steps", nargs="+", type=float,
+                        help="the polish's initial simplex steps (refine.SIMPLEX_STEPS), to compare scales")
     args = parser.parse_args(argv)
+    if args.simplex_steps:
+        refine.SIMPLEX_STEPS = tuple(args.simplex_steps)
     if args.table:
         print(markdown(pd.concat([pd.read_csv(path) for path in args.table.split(",")])))
         return

@@ -84,7 +84,8 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
     n_jobs : int
         Threads of the simulation kernel (numba) during the fit; -1 for all.
     refine : bool or int
-        Polish the best trial with Nelder-Mead (scipy) and keep the result only if better;
+        Polish the best trial with Nelder-Mead (scipy), at the two scales of ``refine.SIMPLEX_STEPS``,
+        and keep the result only if better;
         an int sets its budget of evaluations (default 200).
     progress : bool
         Show a progress bar (only when stderr is a terminal).

@@ -23,36 +23,27 @@ TOLERANCE = 0.02
 SEEDS = range(5)
 
 FAILING = {
-    ("adex", "naud_tonic"): ({0, 1, 2, 3, 4}, "t_ref 2.66 % off, Gamma 0.94"),
-    ("adex", "naud_adapting"): ({0, 1, 2, 3, 4}, "t_ref 4.44 % off, Gamma 1.00"),
-    ("adex", "naud_initial_burst"): ({0, 1, 2, 3, 4}, "t_ref 3.12 % off, Gamma 1.00"),
-    ("adex", "naud_delayed_accelerating"): ({0, 1, 2, 3, 4}, "t_ref/Delta_T 10.7-129 % off, Gamma 0.42-0.83"),
-    ("adex", "naud_delayed_regular_bursting"): ({0, 1, 2, 3, 4}, "t_ref 93.7-341 % off, Gamma -0.03-0.49"),
-    ("adex", "destexhe_fs"): ({0, 1, 2, 3, 4}, "V_cut 2.82 % off, Gamma 1.00"),
-    ("adex", "destexhe_lts"): ({0, 1, 2, 3, 4}, "V_cut 16.1-36.5 % off, Gamma 1.00"),
-    ("adex", "destexhe_tc"): ({0, 1, 2, 3, 4}, "V_cut/tau_w/a/t_ref 2.73-39.8 % off, Gamma 0.78-1.00"),
-    ("izhikevich", "rs_2003"): ({0, 1, 2, 3, 4}, "v_peak 2.29 % off, Gamma 1.00"),
-    ("izhikevich", "fs_2003"): ({0, 1, 2, 3, 4}, "d/b/v_peak 2.66-19.2 % off, Gamma 0.94-1.00"),
-    ("izhikevich", "lts_2003"): ({0, 1, 2, 3, 4}, "v_peak 2.8 % off, Gamma 1.00"),
-    ("izhikevich", "tc_2003"): ({0, 1, 2, 3, 4}, "v_peak 3.27 % off, Gamma 1.00"),
-    ("izhikevich", "rz_2003"): ({0, 1, 2, 3, 4}, "k/v_peak/d 10.6-80.6 % off, Gamma 0.58-1.00"),
-    ("izhikevich", "tonic_spiking_2004"): ({0, 1, 2, 3, 4}, "v_peak 3.23 % off, Gamma 1.00"),
-    ("izhikevich", "phasic_bursting_2004"): ({0, 1, 2, 3, 4}, "v_peak/b 4.12-17.1 % off, Gamma 0.97-1.00"),
-    ("izhikevich", "spike_frequency_adaptation_2004"): ({0, 1, 2, 3, 4}, "v_peak 5.4 % off, Gamma 1.00"),
-    ("izhikevich", "class_2_2004"): ({0, 1, 2, 3, 4}, "d 54-260 % off, Gamma 0.65-0.85"),
-    ("izhikevich", "spike_latency_2004"): ({0, 1, 2, 3, 4}, "v_peak 3.23 % off, Gamma 1.00"),
-    ("izhikevich", "subthreshold_oscillations_2004"): ({0, 1, 2, 3, 4}, "d 36.1-123 % off, Gamma 0.43-0.77"),
-    ("izhikevich", "resonator_2004"): ({0, 1, 2, 3, 4}, "d 45.6-548 % off, Gamma 0.29-0.70"),
-    ("izhikevich", "rebound_spike_2004"): ({0, 1, 2, 3, 4}, "v_peak 2.04 % off, Gamma 1.00"),
-    ("izhikevich", "rebound_burst_2004"): ({0, 1, 2, 3, 4}, "v_peak/k 11-38.2 % off, Gamma -0.62-0.90"),
-    ("izhikevich", "threshold_variability_2004"): ({0, 1, 2, 3, 4}, "v_peak 2.04 % off, Gamma 1.00"),
-    ("izhikevich", "bistability_2004"): ({0, 1, 2, 3, 4}, "d 65.9-489 % off, Gamma 0.61-0.85"),
-    ("izhikevich", "dap_2004"): ({0, 1, 2, 3, 4}, "a/k/b 16.5-46.1 % off, Gamma undefined (NaN)"),
+    ("adex", "naud_tonic"): ({0, 1, 2, 3, 4}, "tau_w 2.7 % off, Gamma 1.00"),
+    ("adex", "naud_delayed_accelerating"): ({0, 1, 2, 3, 4}, "t_ref 46-107 % off, Gamma 0.60-0.91"),
+    ("adex", "naud_irregular"): ({0, 1, 2, 3, 4}, "t_ref 2.5 % off, Gamma 1.00"),
+    ("adex", "naud_delayed_regular_bursting"): ({0, 1, 2, 3, 4}, "t_ref/b 43.1-317 % off, Gamma -0.03-1.00"),
+    ("adex", "destexhe_fs"): ({0, 1, 2, 3, 4}, "V_cut 10.3 % off, Gamma 1.00"),
+    ("adex", "destexhe_lts"): ({0, 1, 2, 3, 4}, "V_cut/g_L 16.9-32.7 % off, Gamma 1.00"),
+    ("adex", "destexhe_tc"): ({0, 1, 2, 3, 4}, "Delta_T/V_cut/g_L 17.7-53.3 % off, Gamma 0.73-0.87"),
+    ("izhikevich", "fs_2003"): ({0, 1, 3}, "d/b 10.1-19.9 % off, Gamma 0.91-1.00"),
+    ("izhikevich", "rz_2003"): ({0, 1, 2, 3, 4}, "k/v_peak/d 11.5-80.7 % off, Gamma 0.64-1.00"),
+    ("izhikevich", "phasic_bursting_2004"): ({0, 1, 2, 3, 4}, "v_peak/k 4.1-11.9 % off, Gamma 0.91-1.00"),
+    ("izhikevich", "class_2_2004"): ({0, 1, 2, 3, 4}, "d 83.5-263 % off, Gamma 0.65-0.76"),
+    ("izhikevich", "subthreshold_oscillations_2004"): ({0, 1, 2, 3, 4}, "d 47.9-123 % off, Gamma 0.34-0.77"),
+    ("izhikevich", "resonator_2004"): ({0, 1, 2, 3, 4}, "d 50.2-554 % off, Gamma 0.29-0.70"),
+    ("izhikevich", "rebound_burst_2004"): ({0, 1, 2, 3, 4}, "v_peak/k 10.3-38.2 % off, Gamma -0.71-0.79"),
+    ("izhikevich", "bistability_2004"): ({0, 1, 2, 3, 4}, "d 74.3-490 % off, Gamma 0.63-0.85"),
+    ("izhikevich", "dap_2004"): ({0, 1, 2, 3, 4}, "b/k 20.7-132 % off, Gamma undefined (NaN)"),
 }
 """(model, preset) -> (seeds, reason): measured not to recover (``benchmarks/recovery_all.py`` on the
 accurate kernels; benchmarks/RESULTS.md): the worst identifiable parameter(s) over the seeds and the
-held-out Gamma. A preset recovers on every seed or on none: the fit from the estimate ends in the
-same place whatever the search's seed."""
+held-out Gamma. Most presets recover on every seed or on none (the fit from the estimate ends in
+the same place whatever the search's seed); Izhikevich fs_2003 on some."""
 
 
 def cases():
