@@ -26,6 +26,12 @@ from typing import Mapping
 LIMITS = {("lif", "adex"): ("threshold", "rheobase")}
 """(simpler, richer) -> the variants of ``embed``: the richer models that contain a simpler one."""
 
+HELD = {("lif", "adex"): ("a", "b", "tau_w")}
+"""(simpler, richer) -> the richer model's parameters that every embedding of the simpler sets
+alike: AdEx without adaptation (a = b = 0; tau_w then acts on nothing). A richer fit that ends
+worse than the simpler one searches again with these held (``held``; ``reports.comparison.fit_job``):
+a smaller space around the simpler model's fit."""
+
 V_CUT_ABOVE_V_T = 5.0
 """V_cut at least V_T + 5 Delta_T: from there the exponential reaches V_cut in microseconds."""
 
@@ -33,6 +39,12 @@ V_CUT_ABOVE_V_T = 5.0
 def variants(source: str, into: str) -> tuple[str, ...]:
     """The ways ``embed`` writes ``source`` in ``into``; empty when ``into`` does not contain it."""
     return LIMITS.get((source, into), ())
+
+
+def held(embedding: Mapping[str, float], *, source: str, into: str) -> dict:
+    """name -> value: the parameters ``HELD`` names for (source, into), at their values in
+    ``embedding`` (a parameter set of ``embed``); empty where ``into`` holds none."""
+    return {name: float(embedding[name]) for name in HELD.get((source, into), ())}
 
 
 def embed(params: Mapping[str, float], *, source: str, into: str, variant: str | None = None,

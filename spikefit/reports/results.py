@@ -39,7 +39,7 @@ def results(comparison) -> dict:
             "objective": list(fit.objective), "refined": fit.refined, "failures": dict(fit.failures),
             "timings": dict(fit.timings), "study_name": fit.study_name,
             "init": fit.init, "init_reason": fit.init_reason, "movement": list(fit.movement),
-            "warnings": list(fit.warnings), "same_as": fit.same_as}
+            "warnings": list(fit.warnings), "same_as": fit.same_as, "held_search": fit.held_search}
     tests = comparison.all_tests().to_dict(orient="records") if len(comparison.models) > 1 else []
     out = {
         "models": list(comparison.models),

@@ -90,7 +90,9 @@ def _headline(comparison) -> Section:
              f"({settings.get('objective', 'n/a')}), budget ({settings.get('n_trials', 'n/a')} completed trials) and "
              f"seed ({settings.get('seed', 'n/a')}), and scored on held-out data no fit saw."
              + (" A model another one contains as a limit case (LIF) was fitted first, and its fit, written in the "
-                "richer model's parameters, was a start candidate of that model's fit of the same cell."
+                "richer model's parameters, was a start candidate of that model's fit of the same cell; a fit "
+                "that still ended above it searched again, with the same budget, with the parameters held that "
+                "make it the simpler model, and kept the better (the Fits table says where)."
                 if settings.get("nested") and _nested(comparison.models) else ""))
     splits = tuple(f"{cell}: split by {split.kind} ({split.reason}); {_split_parts(split)}"
                    for cell, split in comparison.splits.items())
@@ -268,11 +270,16 @@ def _fits(comparison) -> Section:
                 continue
             counts = ", ".join(f"{k} {v}" for k, v in fit.failures.items()) or "none"
             start = fit.init if fit.same_as is None else f"{fit.init}; the fit of {fit.same_as}"
+            if fit.held_search:
+                held = ", ".join(fit.held_search["held"])
+                start += f"; again with {held} held: {'kept' if fit.held_search['kept'] else 'not kept'}"
             rows.append((cell, model, start, _number(fit.wall_time), str(len(fit.history)), _number(fit.score),
                          "yes" if fit.refined else "no", counts))
     caption = ("Where each fit started (blind, estimate, given, or a candidate such as LIF's fit: results.json says "
                "which and what each scored), what it cost, and the trials it could not score (by reason). "
-               "\"The fit of\" another cell: this cell's training sweeps are that cell's, so the fit ran once.")
+               "\"The fit of\" another cell: this cell's training sweeps are that cell's, so the fit ran once. "
+               "\"Again with ... held\": the fit ended above the fit of a model it contains, so it searched again "
+               "with the parameters held that make it that model (AdEx without adaptation); the better was kept.")
     if not rows:
         return Section("fits", "Fits", (Paragraph("No fit finished."),))
     return Section("fits", "Fits", (Table(header, tuple(rows), caption=caption, numeric=(3, 4, 5)),

@@ -5,7 +5,7 @@ import pytest
 
 import spikefit
 from spikefit.data import step
-from spikefit.models.limits import embed, variants
+from spikefit.models.limits import embed, held, variants
 
 LIF = {"C": 200e-12, "g_L": 10e-9, "E_L": -70e-3, "V_th": -50e-3, "V_reset": -65e-3, "t_ref": 2e-3}
 RHEOBASE = LIF["g_L"] * (LIF["V_th"] - LIF["E_L"])  # 0.2 nA, by hand
@@ -57,6 +57,18 @@ def test_every_embedding_meets_the_richer_models_rules():
     adex = spikefit.get_model("adex")
     for variant in variants("lif", "adex"):
         adex.table(embed(LIF, source="lif", into="adex", variant=variant))  # raises on a broken rule
+
+
+def test_what_every_embedding_holds_alike_leaves_adex_without_adaptation():
+    embeddings = [embed(LIF, source="lif", into="adex", variant=v) for v in variants("lif", "adex")]
+    holds = [held(e, source="lif", into="adex") for e in embeddings]
+    assert holds[0] == holds[1] and set(holds[0]) == {"a", "b", "tau_w"}
+    assert holds[0]["a"] == 0.0 and holds[0]["b"] == 0.0  # no adaptation current: tau_w acts on nothing
+    # with w = 0 throughout, any tau_w gives the same trace
+    first, other = (spikefit.get_model("adex").simulate({**embeddings[0], "tau_w": t}, step(3 * RHEOBASE, START, STOP,
+                                                                                          DURATION)) for t in (0.01, 0.5))
+    assert np.array_equal(first.v, other.v) and first.spike_times.size > 10
+    assert held(LIF, source="adex", into="lif") == {}
 
 
 @pytest.mark.parametrize("kwargs, match", [
