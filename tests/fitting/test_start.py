@@ -101,13 +101,45 @@ def test_no_warning_when_blind_is_asked_for(lif, noise_rec):
     assert result.init == "blind" and result.init_reason.startswith("init=None")
 
 
-def test_start_outside_the_bounds_moves_inside_with_a_warning(lif, noise_rec):
+def test_start_outside_the_bounds_starts_on_the_bound_it_crossed_with_a_warning(lif, noise_rec):
     with pytest.warns(UserWarning, match=r"start of C: 5e-09 lies outside its bound high=1e-09; the search "
-                                         r"starts inside, at 9\.\d+e-10"):
+                                         r"starts on that bound"):
         result = quick_fit(lif, noise_rec, init={"C": 5e-9}, n_trials=32)
     assert result.init == "given"
-    assert 0.9e-9 < result.start.values["C"] < 1e-9
-    assert result.start.mean[0] == pytest.approx(0.98)
+    assert result.start.values["C"] == pytest.approx(1e-9, rel=1e-12)
+    assert result.start.mean[0] == 1.0
+
+
+def test_a_start_past_a_rule_between_two_values_starts_at_their_midpoint():
+    """Izhikevich's v_r <= v_t, which the b = 0.26 presets meet with equality: a start 3 uV past
+    it would be a failed trial; the midpoint (by hand) meets it and the first trial completes."""
+    izh = spikefit.get_model("izhikevich")
+    truth = izh.preset("rz_2003")
+    assert truth["v_r"] == truth["v_t"]
+    recording = izh.simulate(truth, [step(0.1e-9, 0.05, 0.45, 0.5, DT)])
+    start = {"v_r": truth["v_r"], "v_t": truth["v_t"] - 3e-6}
+    with pytest.warns(UserWarning, match=r"start values v_r=-0\.0625, v_t=-0\.062503 break the rule v_r <= v_t: "
+                                         r"both start at their midpoint, -0\.0625015"):
+        result = S.fit(izh, recording, search={"v_r": None, "v_t": (-70e-3, -50e-3)}, fixed={n: v for n, v in truth.items()
+                                                                     if n not in start},
+                       init=start, n_trials=16, seed=0, refine=False, progress=False, objective="trace")
+    middle = truth["v_r"] - 1.5e-6
+    assert result.start.values["v_r"] == pytest.approx(middle, abs=1e-12)
+    assert result.start.values["v_t"] == pytest.approx(middle, abs=1e-12)
+    first = result.trials.sort_values("number").iloc[0]
+    assert first["state"] == "COMPLETE" and first["v_r"] <= first["v_t"]
+
+
+def test_a_start_past_a_strict_rule_is_left_for_the_search():
+    """V_reset < V_th of LIF: no midpoint meets a strict rule, so the start stays as given."""
+    lif = spikefit.get_model("lif")
+    recording = lif.simulate(lif.defaults(), [step(0.3e-9, 0.05, 0.45, 0.5, DT)])
+    with warnings.catch_warnings(record=True) as seen:
+        warnings.simplefilter("always")
+        result = S.fit(lif, recording, search=["V_th", "V_reset"], init={"V_th": -52e-3, "V_reset": -52e-3},
+                       n_trials=16, seed=0, refine=False, progress=False, objective="trace")
+    assert not any("break the rule" in str(w.message) for w in seen)
+    assert result.start.values["V_th"] == pytest.approx(-52e-3) == pytest.approx(result.start.values["V_reset"])
 
 
 def test_bad_init(lif, noise_rec, lif_estimate):

@@ -190,7 +190,7 @@ def test_richer_models_start_from_lifs_fit_and_end_no_worse_than_its_embedding()
 
 @pytest.mark.parametrize("workers", [1, 2])
 def test_a_fits_warnings_come_back_once_each_and_name_the_fit(workers):
-    """LIF's estimate on hh puts V_th above its bound (fit warns, and starts inside): on a worker
+    """LIF's estimate on hh puts V_th above its bound (fit warns, starts on the bound): on a worker
     or here, the warning reaches the caller once, naming the fit, and is kept in the summary."""
     from spikefit.data import resolve
     from spikefit.fitting.estimation import estimate
