@@ -207,7 +207,8 @@ class Run:
         copy of a lost trial; trials other workers are running count as pending, and are
         waited for (at most ``patience`` seconds without any change) rather than run twice.
         (Two workers that ask at the same moment may overshoot ``n_trials``; the copies queued
-        meanwhile for a lost worker's trials are run all the same, never left behind.)"""
+        meanwhile for a lost worker's trials are run all the same, never left behind, and a
+        worker returns only once no trial runs elsewhere.)"""
         from tqdm.auto import tqdm
 
         show = progress and sys.stderr.isatty()
@@ -218,7 +219,15 @@ class Run:
                 done, waiting = count(self.study, TrialState.COMPLETE), count(self.study, TrialState.WAITING)
                 bar.update(min(done, n_trials) - bar.n)
                 if done >= n_trials and not waiting:
-                    return
+                    if not count(self.study, TrialState.RUNNING):
+                        return
+                    # trials still running elsewhere (the overshoot of workers that asked at
+                    # once): a live worker tells them; a dead one's go stale, are retried
+                    # (``fail_stale``) and run here, so none is left running in the storage
+                    if not wait_for_others(self.study, waited, patience):
+                        self._warn_unfinished(done, n_trials, patience)
+                        return
+                    continue
                 free = n_trials - done - count(self.study, TrialState.RUNNING) - waiting
                 wanted = max(free, 0) + waiting
                 if wanted <= 0:
