@@ -15,8 +15,9 @@ import os
 import statistics
 import time
 
-from spikefit.reports.cells import split_cell
-from spikefit.reports.comparison import DEFAULT_CELLS, DEFAULT_MODELS, fit_job
+from spikefit.reports.splits import split_cell
+from spikefit.reports.comparison import DEFAULT_CELLS, DEFAULT_MODELS
+from spikefit.reports.fit_job import fit_job
 from spikefit.reports.parallel import JobFailure, run_jobs
 
 

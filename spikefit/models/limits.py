@@ -29,7 +29,7 @@ LIMITS = {("lif", "adex"): ("threshold", "rheobase")}
 HELD = {("lif", "adex"): ("a", "b", "tau_w")}
 """(simpler, richer) -> the richer model's parameters that every embedding of the simpler sets
 alike: AdEx without adaptation (a = b = 0; tau_w then acts on nothing). A richer fit that ends
-worse than the simpler one searches again with these held (``held``; ``reports.comparison.fit_job``):
+worse than the simpler one searches again with these held (``held``; ``reports.fit_job``):
 a smaller space around the simpler model's fit."""
 
 V_CUT_ABOVE_V_T = 5.0
