@@ -5,12 +5,18 @@
     V > V_cut:  V <- V_reset,  w <- w + b,  V held at V_reset for t_ref
 
 Heun steps (explicit trapezoidal rule, Brian 2's ``heun``), and the spike where V crosses
-V_cut within the step: exp(-(V - V_T)/Delta_T) is nearly linear in time during the
+V_cut within the step: z = exp(-(V - V_T)/Delta_T) is nearly linear in time during the
 exponential blow-up, so the crossing is found by regula falsi (Illinois) on partial Heun
-steps in that variable from the step's start; V is reset there and held for t_ref exactly, also where
-it ends within a step (``reset_kernels``). Spike times are within 1 ms of the model integrated at 1 us
-over 1 s of OU noise at dt = 0.1 ms (tests/models/test_reset_kernels_accuracy.py, for the presets it lists). A state that overflows
-where the exponential at V_cut is itself beyond a float (V_cut far above V_T) is a
+steps in z from the step's start. A step that starts ``Z_STEP_ABOVE`` Delta_T above V_T is
+taken in z whether it crosses or not: the step in V lags the blow-up there, and a spike found
+by one scheme and placed by the other jumped by up to a step when a parameter moved by a hair.
+In z, w is advanced with the mean of V over the step (z linear in time): V is logarithmic in z,
+and the trapezoid of V up to the cut overstated w's drive at every spike, an error of first
+order in dt (naud_tonic: 0.26 ms at the second spike, now 3 us). V is reset at the crossing
+and held for t_ref exactly, also where it ends within a step (``reset_kernels``). Spike times
+are within 1 ms of the model integrated at 1 us over 1 s of OU noise at dt = 0.1 ms
+(tests/models/test_reset_kernels_accuracy.py, for the presets it lists). A state that
+overflows where the exponential at V_cut is itself beyond a float (V_cut far above V_T) is a
 divergence, not a spike. The model starts at V = E_L, w = 0.
 """
 from __future__ import annotations
@@ -22,7 +28,7 @@ from numba import njit, prange
 
 from .base import Model
 from .brian2_equations import HOLD_FOR_T_REF, Brian2Equations
-from .kernel_tools import _EXP_MAX, NO_EVENT, NOT_FINITE, RELEASE, SPIKE, exp_simd, hold_after_spike
+from .kernel_tools import _EXP_MAX, NO_CROSSING, NO_EVENT, NOT_FINITE, RELEASE, SPIKE, exp_simd, hold_after_spike
 from .parameters import Parameter, Rule, less, non_negative, positive
 from .reset_kernels import (ERROR_MODEL, FASTMATH, by_batch_size, constant_rows, integrate_block, n_blocks,
                             parameter_rows)
@@ -30,6 +36,12 @@ from .reset_kernels import (ERROR_MODEL, FASTMATH, by_batch_size, constant_rows,
 CROSSING_ITERATIONS = 8
 """Most partial steps spent finding a crossing (regula falsi, Illinois); it usually ends
 after 2 or 3 (within 10 uV of V_cut)."""
+
+Z_STEP_ABOVE = 3.0
+"""A step that starts more than this many Delta_T above V_T is taken in z, crossing or not.
+Below, the step in V is the more accurate (V is smooth there, z grows like an exponential);
+at 1, 2, 3 or 5 the spike times against the 1 us reference hardly differ (benchmarks/RESULTS.md,
+"A spike time that jumps with V_cut")."""
 
 PARAMETERS = (
     Parameter("C", "F", 281e-12, 20e-12, 1000e-12, True, "membrane capacitance"),
@@ -115,7 +127,10 @@ def _step(C, x, ref, flag, I):
         # to V_cut; where exp at V_cut overflows, the model cannot reach its cut: divergence
         beyond = (v_new > V_cut[j]) | ~((abs(v_new) < np.inf) & (abs(w_new) < np.inf))
         cut_ok = cut_finite[j] > 0.0
-        fired = started_finite & beyond & cut_ok
+        # where the exponential takes over, the v step lags it: _fire's z step decides whether
+        # the cut is crossed (one scheme for both, so a spike time is continuous in the parameters)
+        upswing = ((vj - V_T[j]) * inv_DT[j] > Z_STEP_ABOVE) & ~frozen
+        fired = started_finite & (beyond | upswing) & cut_ok
         finite = started_finite & (cut_ok | ~beyond)
         keep = fired | releasing  # the scalar pass integrates these from the start state
         v[j] = vj if keep else v_new
@@ -129,22 +144,31 @@ def _step(C, x, ref, flag, I):
 
 @njit(fastmath=FASTMATH, error_model=ERROR_MODEL)  # called, not inlined: compiled once for its two calls
 def _heun_z(z, w, I, h_C, g_L, E_L, V_T, inv_DT, h_tauw, a):
-    """One Heun step over h of (z, w), z = exp(-(v - V_T)/Delta_T): near the blow-up
-    dz/dt -> -g_L/C, smooth where v is not, so partial steps there are accurate."""
+    """One Heun step over h of (z, w), z = exp(-(v - V_T)/Delta_T); w from the mean of v
+    over the step with z linear in time (v is logarithmic in z, not linear in time)."""
     v = V_T - math.log(max(z, 1e-300)) / inv_DT
     k1z = -z * inv_DT * (g_L * (E_L - v) - w + I) * h_C - g_L * h_C
     k1w = (a * (v - E_L) - w) * h_tauw
     z1, w1 = z + k1z, w + k1w
     v1 = V_T - math.log(max(z1, 1e-300)) / inv_DT
     k2z = -z1 * inv_DT * (g_L * (E_L - v1) - w1 + I) * h_C - g_L * h_C
-    k2w = (a * (v1 - E_L) - w1) * h_tauw
-    return z + 0.5 * (k1z + k2z), w + 0.5 * (k1w + k2w)
+    z_new = z + 0.5 * (k1z + k2z)
+    # mean of log z over the step for z linear in time: [z log z - z] / (z_b - z_a)
+    za, zb = max(z, 1e-300), max(z_new, 1e-300)
+    if abs(zb - za) > 1e-9 * za:
+        mean_ln = (zb * math.log(zb) - za * math.log(za)) / (zb - za) - 1.0
+    else:
+        mean_ln = math.log(za)
+    v_mean = V_T - mean_ln / inv_DT
+    w_mid = w + 0.5 * k1w
+    return z_new, w + (a * (v_mean - E_L) - w_mid) * h_tauw
 
 
 @njit(inline="always")
 def _fire(C, x, ref, j, I, dt):
     """Spike of set ``j`` within this step: how long (s) before the step's end; resets
-    there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``)."""
+    there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``).
+    ``NO_CROSSING`` where the step in z does not reach the cut: the state is that step's."""
     p = (C[K.g_L, j], C[K.E_L, j], C[K.V_T, j], C[K.inv_DT, j], C[K.gL_DT, j])
     dt_Cj, dt_tauwj, aj = C[K.dt_C, j], C[K.dt_tauw, j], C[K.a, j]
     z0, w0 = math.exp(-(x[0, j] - p[2]) * p[3]), x[1, j]
@@ -154,7 +178,17 @@ def _fire(C, x, ref, j, I, dt):
     z_s, w_s = _heun_z(z0, w0, I, dt_Cj, p[0], p[1], p[2], p[3], dt_tauwj, aj)
     g_hi = z_s - level
     s, kept = 1.0, 0
-    if g_hi < 0.0:  # else the v step crossed and the z step did not: the step's end
+    if g_hi >= 0.0:  # the z step does not reach the cut
+        v_v, w_v = _heun_scalar(x[0, j], w0, I, dt_Cj, p[0], p[1], p[2], p[3], p[4], dt_tauwj, aj, False)
+        if v_v <= C[K.V_cut, j]:  # nor does the V step: no spike
+            # the z step, unless the drive moved z by more than its size (Delta_T far below
+            # the step's move of V: Heun in z is unstable there, in V it is not)
+            stable = abs(z_s - z0) <= z0
+            x[0, j] = p[2] - math.log(z_s) / p[3] if stable else v_v
+            x[1, j] = w_s if stable else w_v
+            return NO_CROSSING
+        # else the V step crossed and the z step did not: the step's end
+    else:
         for _ in range(CROSSING_ITERATIONS):
             s = (lo * g_hi - hi * g_lo) / (g_hi - g_lo)
             z_s, w_s = _heun_z(z0, w0, I, s * dt_Cj, p[0], p[1], p[2], p[3], s * dt_tauwj, aj)

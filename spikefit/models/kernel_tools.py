@@ -23,6 +23,10 @@ BLOCK = 256
 NO_EVENT, SPIKE, NOT_FINITE, RELEASE = 0, 1, 2, 3
 """Events of a step; RELEASE: a refractory period ends within the step."""
 
+NO_CROSSING = -1.0
+"""What a model's ``fire`` returns for a set flagged ``SPIKE`` whose step, integrated there,
+does not reach the cut: ``fire`` advanced the state itself and there is no spike."""
+
 SAMPLE_ROUNDING = 1e-6
 """Tolerance (in samples) of rounding a spike time up to the sample that draws it.
 

@@ -27,7 +27,9 @@ A reset model gives four small numba functions, compiled ``inline="always"`` int
     before the step's end the spike is stamped. ``step`` leaves the set's start state;
     ``fire`` finds the crossing within the step, resets there, starts the refractory
     period and integrates the rest of the step, so the SIMD loop pays only for the step
-    itself. At most one spike per set and step; a recorded trace
+    itself. A model whose ``step`` flags a set that may cross (AdEx above V_T, where its
+    scalar pass integrates more accurately than the SIMD step) returns ``NO_CROSSING`` from
+    ``fire`` when the set did not: it has advanced the state, and no spike is stamped. At most one spike per set and step; a recorded trace
     draws it at the first sample after its step (``record_sample``), wherever it fell.
 
 ``integrate_block`` is the loop shell around them. Each model module then defines, in
@@ -50,7 +52,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from .kernel_tools import BLOCK, NO_EVENT, NOT_FINITE, RELEASE, SAMPLE_ROUNDING, SPIKE, record_sample
+from .kernel_tools import BLOCK, NO_CROSSING, NO_EVENT, NOT_FINITE, RELEASE, SAMPLE_ROUNDING, SPIKE, record_sample
 
 FASTMATH = {"contract", "arcp", "nsz"}
 """fastmath flags of the reset kernels: contraction to FMA, reciprocals, no signed zeros
@@ -121,7 +123,10 @@ def integrate_block(coefficients, step, fire, release, P, current, dt, substeps,
                     if flag[j] == RELEASE:
                         release(c, x, ref, j, I, dt)
                     else:
-                        when = end - min(fire(c, x, ref, j, I, dt), latest) if flag[j] == SPIKE else end
+                        before_end = fire(c, x, ref, j, I, dt) if flag[j] == SPIKE else 0.0
+                        if before_end == NO_CROSSING:  # fire advanced the state: no spike
+                            continue
+                        when = end - min(before_end, latest)
                         # a set whose state is not finite after the reset diverged there;
                         # written out here, not called: an inlined call counts references
                         finite = flag[j] != NOT_FINITE
