@@ -144,8 +144,9 @@ def _step(C, x, ref, flag, I):
 
 @njit(fastmath=FASTMATH, error_model=ERROR_MODEL)  # called, not inlined: compiled once for its two calls
 def _heun_z(z, w, I, h_C, g_L, E_L, V_T, inv_DT, h_tauw, a):
-    """One Heun step over h of (z, w), z = exp(-(v - V_T)/Delta_T); w from the mean of v
-    over the step with z linear in time (v is logarithmic in z, not linear in time)."""
+    """One step over h of (z, w), z = exp(-(v - V_T)/Delta_T): Heun for z; for w a midpoint
+    step driven by the mean of v over the step with z linear in time (v is logarithmic in z,
+    and the trapezoid of v up to the cut overstates w's drive at every spike)."""
     v = V_T - math.log(max(z, 1e-300)) / inv_DT
     k1z = -z * inv_DT * (g_L * (E_L - v) - w + I) * h_C - g_L * h_C
     k1w = (a * (v - E_L) - w) * h_tauw
@@ -168,7 +169,8 @@ def _heun_z(z, w, I, h_C, g_L, E_L, V_T, inv_DT, h_tauw, a):
 def _fire(C, x, ref, j, I, dt):
     """Spike of set ``j`` within this step: how long (s) before the step's end; resets
     there, holds v for t_ref and integrates the rest of the step (see ``reset_kernels``).
-    ``NO_CROSSING`` where the step in z does not reach the cut: the state is that step's."""
+    ``NO_CROSSING`` where neither the step in z nor the step in V reaches the cut: the state
+    is then the z step's (the V step's where Heun in z is unstable)."""
     p = (C[K.g_L, j], C[K.E_L, j], C[K.V_T, j], C[K.inv_DT, j], C[K.gL_DT, j])
     dt_Cj, dt_tauwj, aj = C[K.dt_C, j], C[K.dt_tauw, j], C[K.a, j]
     z0, w0 = math.exp(-(x[0, j] - p[2]) * p[3]), x[1, j]

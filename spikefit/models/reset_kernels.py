@@ -27,10 +27,11 @@ A reset model gives four small numba functions, compiled ``inline="always"`` int
     before the step's end the spike is stamped. ``step`` leaves the set's start state;
     ``fire`` finds the crossing within the step, resets there, starts the refractory
     period and integrates the rest of the step, so the SIMD loop pays only for the step
-    itself. A model whose ``step`` flags a set that may cross (AdEx above V_T, where its
-    scalar pass integrates more accurately than the SIMD step) returns ``NO_CROSSING`` from
-    ``fire`` when the set did not: it has advanced the state, and no spike is stamped. At most one spike per set and step; a recorded trace
-    draws it at the first sample after its step (``record_sample``), wherever it fell.
+    itself. A model whose ``step`` flags a set that may cross (AdEx well above V_T, where
+    its scalar pass integrates more accurately than the SIMD step) returns ``NO_CROSSING``
+    from ``fire`` when the set did not: it has advanced the state, and no spike is stamped.
+    At most one spike per set and step; a recorded trace draws it at the first sample after
+    its step (``record_sample``), wherever it fell.
 
 ``integrate_block`` is the loop shell around them. Each model module then defines, in
 three lines each, its block function (``@njit(cache=True, fastmath=FASTMATH)``, calling
