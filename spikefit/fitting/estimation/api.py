@@ -18,6 +18,12 @@ from .sweeps import Sweep, as_traces, prepare, with_window
 SAMPLES_PER_COEFFICIENT = 100
 """Fewest regression intervals per fitted coefficient."""
 
+CUT_RESOLUTION = 0.01
+"""An AdEx cut is not determined where the ODE goes from it to its blow-up in under this
+fraction of the sampling step: every cut above gives spikes within that time of each other
+(destexhe_fs, V_cut = V_T + 12 Delta_T: 0.12 us against the 100 us step; a 0.05 mV move of
+the cut moves its spikes by 0.01 us). A recording's spike times do not tell such cuts apart."""
+
 _DISPLAY = {"F": ("pF", 1e12), "S": ("nS", 1e9), "V": ("mV", 1e3), "A": ("pA", 1e12),
             "s": ("ms", 1e3), "1/s": ("1/s", 1.0), "S/V": ("nS/mV", 1e6)}
 
@@ -356,6 +362,14 @@ class _Fitter:
                 f"runs away gives the same spikes"
                 + ("; the model's convention V_T + 5 Delta_T stands in" if spec.name == "adex"
                    else "; NaN"))
+        elif np.isfinite(params[spec.cut]):
+            past, dt = spec.time_past_cut(params), state.sweeps[0].dt
+            if past < CUT_RESOLUTION * dt:
+                reasons[spec.cut] = (
+                    f"the fitted ODE goes from the cut to its blow-up in {past * 1e6:.2g} us, under "
+                    f"{CUT_RESOLUTION:.0%} of the {dt * 1e3:g} ms sampling step: any cut above gives "
+                    f"spikes within that time; the lowest value the ODE reaches at the spike times "
+                    f"stands in")
         for name, (low, high) in zip(spec.nonlinear, self.span()):
             if not low * (1 + 1e-6) < params[name] < high * (1 - 1e-6):
                 reasons[name] = (f"the regression residual is least at the edge of the searched "

@@ -61,6 +61,11 @@ class _Spec:
     def rhs(self, p, v, w, current):
         raise NotImplementedError
 
+    def time_past_cut(self, p) -> float:
+        """How long (s) the ODE takes from the cut to its blow-up; inf where the cut is not
+        measured this way (LIF's threshold, Izhikevich's peak)."""
+        return math.inf
+
 
 class LIFSpec(_Spec):
     name = "lif"
@@ -145,6 +150,10 @@ class AdExSpec(_Spec):
 
     def w_offset(self, p):
         return -p["a"] * p["E_L"]
+
+    def time_past_cut(self, p):
+        # the exponential alone from V_cut: the integral of C / (g_L Delta_T) exp(-(V - V_T)/Delta_T) dV
+        return p["C"] / p["g_L"] * math.exp(-(p["V_cut"] - p["V_T"]) / p["Delta_T"])
 
     def w_hold(self, p, v, w, duration):
         w_inf = p["a"] * (v - p["E_L"])
