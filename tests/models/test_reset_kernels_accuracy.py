@@ -12,9 +12,10 @@ rather than numerics):
   0.5 us 2.0 ms; tc_2003: 13 ms, reference 0.7 ms; ib_2003 / mixed_mode_2004: 1.5 ms on one
   seed (0.12-0.26 on the others).
 - AdEx naud_irregular and naud_transient: 1.6 ms on one seed each (0.003-0.28 ms on the
-  others); destexhe_re fires 2 spikes on some seeds at this current (within 0.004 ms). Before the AdEx steps above V_T were taken in z with w driven by the mean of V
-  (adex.py), every Destexhe and Naud row but destexhe_rs_strong and destexhe_lts was left out
-  (0.4-38 ms; benchmarks/RESULTS.md, "A spike time that jumps with V_cut").
+  others); destexhe_re fires 2 spikes on some seeds at this current (within 0.004 ms).
+  Before the AdEx steps above V_T were taken in z with w driven by the mean of V (adex.py),
+  every Destexhe and Naud row but destexhe_rs_strong and destexhe_lts was left out (0.4-38
+  ms; benchmarks/RESULTS.md, "A spike time that jumps with V_cut").
 """
 import numpy as np
 import pytest
