@@ -169,6 +169,21 @@ def test_current_noise_bias_and_smoothing():
     assert abs(bias_smoothed - 1) < 0.25 * abs(bias_raw - 1)
 
 
+def test_adex_without_a_leak_at_rest_takes_e_l_from_the_voltage_at_rest():
+    """naud_delayed_regular_bursting has a = -g_L: the regression's constant (g_L + a) E_L / C
+    is 0 whatever E_L, and E_L from it was 0.65 mV off. The cell rests at E_L before each
+    step, so the voltage there is E_L (within the drift the exponential gives it: 0.4 uV)."""
+    model = spikefit.get_model("adex")
+    truth = model.preset("naud_delayed_regular_bursting")
+    stimuli = [step(f * 110e-12, 0.1, 0.9, 1.0, dt=DT) for f in (-0.5, 0.6, 1.0, 1.5)]
+    est = quiet_estimate(model, model.simulate(truth, stimuli, dt=DT / SUBSTEPS))
+    assert est.determined["E_L"]
+    assert est.params["E_L"] == pytest.approx(truth["E_L"], abs=0.01e-3)
+    assert est.stderr["E_L"] < 0.01e-3
+    for name in ("C", "g_L", "a", "b", "tau_w"):  # the regression still gives the rest
+        assert est.params[name] == pytest.approx(truth[name], rel=TOLERANCE), name
+
+
 def test_subthreshold_recording_leaves_spike_parameters_undetermined():
     model, truth, rec = simulated("adex", {}, [step(0.1e-9, 0.1, 0.9, 1.0, dt=DT),
                                                step(-0.1e-9, 0.1, 0.9, 1.0, dt=DT)])

@@ -24,6 +24,15 @@ fraction of the sampling step: every cut above gives spikes within that time of 
 (destexhe_fs, V_cut = V_T + 12 Delta_T: 0.12 us against the 100 us step; a 0.05 mV move of
 the cut moves its spikes by 0.01 us). A recording's spike times do not tell such cuts apart."""
 
+LEAK_RESOLUTION = 0.01
+"""Where the leak at rest (AdEx: g_L + a) is under this fraction of g_L, the regression's
+constant (g_L + a) E_L / C says next to nothing of E_L (naud_delayed_regular_bursting,
+a = -g_L: every V is a rest point, and the regression gave E_L 0.65 mV off with a standard
+error of 0.09 mV); the voltage at rest (``REST_WINDOW``) is E_L's estimate there."""
+
+REST_WINDOW = 10e-3
+"""The first samples of each sweep (s) whose mean voltage is the voltage at rest."""
+
 _DISPLAY = {"F": ("pF", 1e12), "S": ("nS", 1e9), "V": ("mV", 1e3), "A": ("pA", 1e12),
             "s": ("ms", 1e3), "1/s": ("1/s", 1.0), "S/V": ("nS/mV", 1e6)}
 
@@ -132,6 +141,10 @@ def estimate(model, recording, *, spike_window=(2e-3, 3e-3), threshold=-20e-3,
       value is at or above it). Where the ODE runs away before the spike time (an AdEx cut
       far above V_T: any cut there gives the same spikes) it is not determined, and the
       spec's convention V_T + 5 Delta_T stands in;
+    * where the leak at rest g_L + a of AdEx is under ``LEAK_RESOLUTION`` of g_L, E_L is the
+      mean voltage over the first ``REST_WINDOW`` of the sweeps (the cell at rest before the
+      stimulus), with the standard error of that mean: the regression's constant does not
+      show it;
     * without spikes, the cut, the reset, t_ref and the jump (b, d) are NaN;
     * a searched parameter is not determined when its standard error exceeds 10 % of it,
       or when the residual is least at the edge of the searched range (the model does not
@@ -192,6 +205,7 @@ class _State:
     n_runaway: int
     reset_stderr: dict
     t_ref: float
+    rest_stderr: dict
 
 
 class _Fitter:
@@ -248,6 +262,7 @@ class _Fitter:
             coef = solve(x, y)[0]
             filters = sample_filters(spec, sweeps, nl, corrections)
             p = {**self.model.defaults(), **spec.params(coef, nl, self.v_ref)}
+            rest_stderr = self._rest(p, sweeps)
             w_before = np.zeros(0) if filters[0] is None else np.concatenate(
                 [w_at_samples(spec, coef, p, f)[s.k_spike[m] - 1]
                  for f, s, m in zip(filters, sweeps, masks)])
@@ -266,7 +281,19 @@ class _Fitter:
             else:
                 corrections = [events.corrections(spec, p, s, m) for s, m in zip(sweeps, masks)]
         return _State(nl, coef, p, sweeps, x, y, corrections, cut_values, n_runaway,
-                      reset_stderr, t_ref)
+                      reset_stderr, t_ref, rest_stderr)
+
+    def _rest(self, p, sweeps) -> dict:
+        """Where the leak at rest is too small to show the rest parameter (``LEAK_RESOLUTION``),
+        sets it in ``p`` to the voltage at rest and returns its standard error by name."""
+        spec = self.spec
+        if not spec.rest or not abs(spec.leak_at_rest(p)) < LEAK_RESOLUTION:
+            return {}
+        n = max(int(round(REST_WINDOW / sweeps[0].dt)), 1)
+        v = np.concatenate([s.v[:n] for s in sweeps])
+        # at g_L + a = 0, E_L moved by d and w by -a d leave dV/dt as it was: no trace tells E_L
+        p[spec.rest] = float(np.mean(v))
+        return {spec.rest: float(np.std(v) / math.sqrt(v.size))}
 
     def _cut(self, p, values, n_runaway):
         if not values.size:
@@ -292,7 +319,8 @@ class _Fitter:
         n_used = int(state.x.shape[0])
         n_total = sum(s.used.size for s in state.sweeps)
         residual = state.y - state.x @ state.coef
-        stderr = {**self._regression_stderr(state, residual), **state.reset_stderr}
+        stderr = {**self._regression_stderr(state, residual), **state.reset_stderr,
+                  **state.rest_stderr}
         finite = state.cut_values[np.isfinite(state.cut_values)]
         stderr[spec.cut] = float(np.std(finite, ddof=1) / math.sqrt(finite.size)) \
             if finite.size > 1 and not state.n_runaway else math.nan

@@ -35,6 +35,12 @@ class _Spec:
     cut = ""        # parameter the voltage reaches at a spike
     t_ref: str | None = None
     jump: str | None = None  # spike-triggered increment of the second variable
+    rest: str | None = None  # parameter the constant gives, divided by the leak at rest
+
+    def leak_at_rest(self, p) -> float:
+        """The conductance that holds the voltage at rest once the second variable settles, as
+        a fraction of the leak."""
+        return 1.0
 
     def rate(self, nl) -> float | None:
         return None
@@ -125,8 +131,11 @@ class IzhikevichSpec(_Spec):
 class AdExSpec(_Spec):
     name = "adex"
     nonlinear = ("Delta_T", "tau_w")
-    reset, cut, t_ref, jump = "V_reset", "V_cut", "t_ref", "b"
+    reset, cut, t_ref, jump, rest = "V_reset", "V_cut", "t_ref", "b", "E_L"
     n_fixed = 2
+
+    def leak_at_rest(self, p):
+        return (p["g_L"] + p["a"]) / p["g_L"]
 
     def rate(self, nl):
         return 1.0 / nl[1]
