@@ -1,5 +1,5 @@
-"""Refine: polish a fit's best trial with Nelder-Mead (scipy) in the unit box of the search space,
-at two scales."""
+"""Refine: polish a fit's best trial, and its start, with Nelder-Mead (scipy) in the unit box of the
+search space, at two scales."""
 from __future__ import annotations
 
 import time
@@ -18,29 +18,42 @@ on the Hodgkin-Huxley references) lost the large steps that improved them (bench
 "The polish at two scales")."""
 
 
-def polish(run, best, refine) -> tuple[dict, float | tuple, bool]:
-    """The best trial's full parameters (SI) and score, polished by Nelder-Mead when that is better.
+def polish(run, best, refine, *, also=()) -> tuple[dict, float | tuple, bool, int]:
+    """The full parameters (SI) and score of the best trial, polished by Nelder-Mead when that is
+    better, whether it was, and the number of the trial they come from.
 
     ``run`` is the fit's loop (``search.Run``: model, space, objective, ``evaluate``, timings);
-    ``refine`` is False, True (200 evaluations) or a budget of evaluations.
+    ``refine`` is False, True (200 evaluations) or a budget of evaluations, spent from ``best``
+    and again from each trial of ``also`` (the fit's start: CMA-ES can leave the basin of an
+    estimate for a wider one beside it); the lowest polished score wins.
     """
-    x0 = np.array([best.params[n] for n in run.space.names])
-    values0 = np.asarray(best.values, dtype=float)
-    params = {**run.space.fixed, **dict(zip(run.space.names, x0.tolist()))}
     if not refine:
-        return _ordered(run.model, params), _score(values0), False
+        return _params(run, best), _score(np.asarray(best.values, dtype=float)), False, best.number
     t0 = time.perf_counter()
     budget = 200 if refine is True else int(refine)
     kept = dict(run.timings)  # the search's own breakdown, without the polish
-    x, values = refine_point(run, x0, budget)
+    ends = [_polish_one(run, trial, budget) for trial in (best, *also)]
     run.timings.update(kept, refine=time.perf_counter() - t0)
-    better = values.sum() < values0.sum() and np.all(values <= values0 + 1e-12)
-    if not better:
-        return _ordered(run.model, params), _score(values0), False
-    run.study.set_user_attr("refined", {"params": dict(zip(run.space.names, map(float, x))),
-                                        "values": [float(v) for v in values], "from_trial": best.number})
+    trial, x, values, refined = min(ends, key=lambda end: end[2].sum())  # the first of equals
     params = {**run.space.fixed, **dict(zip(run.space.names, x.tolist()))}
-    return _ordered(run.model, params), _score(values), True
+    if refined:
+        run.study.set_user_attr("refined", {"params": dict(zip(run.space.names, map(float, x))),
+                                            "values": [float(v) for v in values], "from_trial": trial.number})
+    return _ordered(run.model, params), _score(values), refined, trial.number
+
+
+def _polish_one(run, trial, budget):
+    """(trial, x, values, refined): the polish's end where it improves on every objective."""
+    x0 = np.array([trial.params[n] for n in run.space.names])
+    values0 = np.asarray(trial.values, dtype=float)
+    x, values = refine_point(run, x0, budget)
+    if values.sum() < values0.sum() and np.all(values <= values0 + 1e-12):
+        return trial, x, values, True
+    return trial, x0, values0, False
+
+
+def _params(run, trial) -> dict:
+    return _ordered(run.model, {**run.space.fixed, **{n: trial.params[n] for n in run.space.names}})
 
 
 def refine_point(run, x0: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray]:

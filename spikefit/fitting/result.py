@@ -40,8 +40,9 @@ class FitResult:
     target : Target
     space : SearchSpace
     refined : bool
-        True when the local polish improved on the best trial (then ``params`` is its result).
+        True when the local polish improved on the trial it ran from (then ``params`` is its result).
     best_trial : int or None
+        The trial ``params`` come from: the best, or the start where its polish ended lower.
     start : start.Start or None
         Where the search started; ``init``, ``init_reason``, ``estimate`` and ``movement``
         read it.

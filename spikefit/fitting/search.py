@@ -16,7 +16,7 @@ trials that lose their worker are retried. The fit ends when the study holds ``n
 completed trials in all (a few more when workers ask at the same moment).
 
 Beside it: the search space and its unit box (``space``), the samplers (``samplers``), the
-polish of the best trial (``refine``) and what a fit returns (``result``).
+polish of the best trial and the start (``refine``) and what a fit returns (``result``).
 """
 from __future__ import annotations
 
@@ -85,8 +85,9 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         Threads of the simulation kernel (numba) during the fit; -1 for all.
     refine : bool or int
         Polish the best trial with Nelder-Mead (scipy), at the two scales of ``refine.SIMPLEX_STEPS``,
-        and keep the result only if better;
-        an int sets its budget of evaluations (default 200).
+        and keep the result only if better; the start (an estimate's, a given one) too, when it is
+        not the best trial, and the lower of the two wins; an int sets the budget of evaluations
+        of each (default 200).
     progress : bool
         Show a progress bar (only when stderr is a terminal).
     batch_size : int, optional
@@ -145,11 +146,24 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         run = Run(model, space, spec, target, study, batch_size_of(study.sampler, batch_size))
         run.loop(n_trials, progress, patience=4 * GRACE_FACTOR * heartbeat)
         best = best_trial(study, spec)
-        params_best, score, refined = polish(run, best, refine)
+        params_best, score, refined, origin = polish(run, best, refine,
+                                                     also=_start_trials(study, start, best))
     return FitResult(model, params_best, score, spec, study, trial_table(study, space, spec),
                      failure_counts(study), time.perf_counter() - started,
                      {**run.timings, "refine": run.timings.get("refine", 0.0)}, target, space,
-                     refined, best.number, start)
+                     refined, origin, start)
+
+
+def _start_trials(study, start, best) -> tuple:
+    """The completed trial at the search's start, if it is not ``best``: the polish runs from it too."""
+    if start.mean is None:
+        return ()
+    at = np.array(list(start.values.values()))
+    for trial in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        if trial.number != best.number and trial.params.keys() == start.values.keys() and np.allclose(
+                [trial.params[n] for n in start.values], at, rtol=1e-12, atol=0.0):
+            return (trial,)
+    return ()
 
 
 def _as_model(model):

@@ -39,8 +39,8 @@ def test_refine_point_finds_the_minimum(bowl):
 
 def test_polish_keeps_an_improvement_and_says_so(bowl):
     start = SimpleNamespace(params={"C": 100e-12, "E_L": -0.075}, values=[0.5], number=7)
-    params, score, refined = polish(bowl, start, refine=300)
-    assert refined and score < 1e-6 and bowl.refined["from_trial"] == 7
+    params, score, refined, origin = polish(bowl, start, refine=300)
+    assert refined and score < 1e-6 and bowl.refined["from_trial"] == origin == 7
     assert list(params) == [p.name for p in bowl.model.parameters]  # complete, in the model's order
     assert params["C"] == pytest.approx(300e-12, rel=2e-3) and params["V_th"] == bowl.model.parameter("V_th").default
     assert bowl.timings["ask"] == 1.0 and bowl.timings["refine"] > 0  # the search's own timings kept
@@ -48,9 +48,32 @@ def test_polish_keeps_an_improvement_and_says_so(bowl):
 
 def test_polish_without_improvement_keeps_the_trial(bowl):
     best = SimpleNamespace(params={"C": 300e-12, "E_L": -0.068}, values=[0.0], number=3)
-    params, score, refined = polish(bowl, best, refine=50)
-    assert not refined and score == 0.0 and params["C"] == 300e-12
-    assert polish(bowl, best, refine=False) == (params, 0.0, False)
+    params, score, refined, origin = polish(bowl, best, refine=50)
+    assert not refined and score == 0.0 and params["C"] == 300e-12 and origin == 3
+    assert polish(bowl, best, refine=False) == (params, 0.0, False, 3)
+
+
+def test_the_polish_runs_from_the_start_too_and_the_lower_end_wins(bowl):
+    # a narrow basin at the centre (0 there) beside a wide one whose floor is 0.02: the best
+    # trial lies in the wide one, the start in the narrow one (CMA-ES left an estimate's basin)
+    wide = bowl.space.to_unit(np.array([[600e-12, -0.060]]))
+
+    def evaluate(rows):
+        u = bowl.space.to_unit(rows)
+        narrow = 50 * ((u - bowl.space.to_unit(bowl.centre[None, :])) ** 2).sum(axis=1)
+        return np.minimum(narrow, 0.02 + 0.1 * ((u - wide) ** 2).sum(axis=1))[:, None], None, None
+
+    bowl.evaluate = evaluate
+    best = SimpleNamespace(params={"C": 620e-12, "E_L": -0.061}, values=None, number=40)
+    start = SimpleNamespace(params={"C": 300e-12, "E_L": -0.0689}, values=None, number=0)
+    for trial in (best, start):
+        trial.values = evaluate(np.array([[trial.params["C"], trial.params["E_L"]]]))[0][0]
+    assert best.values[0] < start.values[0]
+    alone = polish(bowl, best, refine=200)
+    assert alone[3] == 40 and alone[1] > 0.019  # Nelder-Mead from the best stays in its basin
+    params, score, refined, origin = polish(bowl, best, refine=200, also=(start,))
+    assert refined and origin == 0 and score < 1e-6 and bowl.refined["from_trial"] == 0
+    assert params["C"] == pytest.approx(300e-12, rel=2e-3)
 
 
 def test_the_polish_finds_what_a_fit_near_its_estimate_needs():
