@@ -76,6 +76,22 @@ def test_the_polish_runs_from_the_start_too_and_the_lower_end_wins(bowl):
     assert params["C"] == pytest.approx(300e-12, rel=2e-3)
 
 
+def test_a_start_far_above_the_best_is_not_polished(bowl, monkeypatch):
+    from spikefit.fitting import refine
+
+    calls = []
+    monkeypatch.setattr(refine, "refine_point", lambda run, x0, budget: calls.append(x0) or (x0, np.array([9.0])))
+    best = SimpleNamespace(params={"C": 310e-12, "E_L": -0.068}, values=[0.1], number=5)
+    within = SimpleNamespace(params={"C": 290e-12, "E_L": -0.068}, values=[0.1 * refine.START_RATIO], number=0)
+    beyond = SimpleNamespace(params={"C": 100e-12, "E_L": -0.080}, values=[0.1 * refine.START_RATIO * 1.01],
+                             number=0)
+    polish(bowl, best, refine=20, also=(beyond,))
+    assert len(calls) == 1 and calls[0][0] == 310e-12
+    calls.clear()
+    polish(bowl, best, refine=20, also=(within,))
+    assert [x[0] for x in calls] == [310e-12, 290e-12]
+
+
 def test_the_polish_finds_what_a_fit_near_its_estimate_needs():
     # Izhikevich rs_2003 from its estimate (every parameter within 0.1 %): the search's best trial is
     # the estimate itself, and one Nelder-Mead at 5 % of the range left v_peak 2.3 % off the preset's.
