@@ -85,9 +85,9 @@ def fit(model, target, *, objective="features", n_trials: int = 500, seed: int |
         Threads of the simulation kernel (numba) during the fit; -1 for all.
     refine : bool or int
         Polish the best trial with Nelder-Mead (scipy), at the two scales of ``refine.SIMPLEX_STEPS``,
-        and keep the result only if better; the start (an estimate's, a given one) too, when it is
-        not the best trial, and the lower of the two wins; an int sets the budget of evaluations
-        of each (default 200).
+        and keep the result only if better; the start (an estimate, a candidate, given values) too
+        where it is not the best trial and scores within ``refine.START_RATIO`` of it, the lower of
+        the two ends winning; an int sets the budget of evaluations of each (default 200).
     progress : bool
         Show a progress bar (only when stderr is a terminal).
     batch_size : int, optional
