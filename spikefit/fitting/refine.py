@@ -39,7 +39,8 @@ def polish(run, best, refine, *, also=()) -> tuple[dict, float | tuple, bool, in
     lowest polished score wins.
     """
     if not refine:
-        return _params(run, best), _score(np.asarray(best.values, dtype=float)), False, best.number
+        x0 = np.array([best.params[n] for n in run.space.names])
+        return _full(run, x0), _score(np.asarray(best.values, dtype=float)), False, best.number
     t0 = time.perf_counter()
     budget = 200 if refine is True else int(refine)
     kept = dict(run.timings)  # the search's own breakdown, without the polish
@@ -47,11 +48,10 @@ def polish(run, best, refine, *, also=()) -> tuple[dict, float | tuple, bool, in
     ends = [_polish_one(run, trial, budget) for trial in (best, *near)]
     run.timings.update(kept, refine=time.perf_counter() - t0)
     trial, x, values, refined = min(ends, key=lambda end: end[2].sum())  # the first of equals
-    params = {**run.space.fixed, **dict(zip(run.space.names, x.tolist()))}
     if refined:
         run.study.set_user_attr("refined", {"params": dict(zip(run.space.names, map(float, x))),
                                             "values": [float(v) for v in values], "from_trial": trial.number})
-    return _ordered(run.model, params), _score(values), refined, trial.number
+    return _full(run, x), _score(values), refined, trial.number
 
 
 def _polish_one(run, trial, budget):
@@ -64,8 +64,9 @@ def _polish_one(run, trial, budget):
     return trial, x0, values0, False
 
 
-def _params(run, trial) -> dict:
-    return _ordered(run.model, {**run.space.fixed, **{n: trial.params[n] for n in run.space.names}})
+def _full(run, x: np.ndarray) -> dict:
+    """Every parameter of the model (SI), in its order: the searched ones at ``x``, the fixed."""
+    return _ordered(run.model, {**run.space.fixed, **dict(zip(run.space.names, x.tolist()))})
 
 
 def refine_point(run, x0: np.ndarray, budget: int) -> tuple[np.ndarray, np.ndarray]:
